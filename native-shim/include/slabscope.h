@@ -1,0 +1,70 @@
+/*
+ * slabscope.h — public interface of libslabscope.so.
+ *
+ * Loaded with LD_PRELOAD, the library replaces the whole malloc family. This header adds
+ * what malloc cannot say: named object caches with the Linux kernel's interface
+ * (kmem_cache_create / alloc / free / shrink / destroy) and kmalloc/kfree.
+ *
+ * Programs that want the kernel's own names can define SLABSCOPE_KERNEL_NAMES before
+ * including this header.
+ */
+#ifndef SLABSCOPE_H
+#define SLABSCOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SS_CACHE_NAME_MAX 32
+#define SS_API __attribute__((visibility("default")))
+
+/* kmem_cache_create flags */
+#define SS_SLAB_HWCACHE_ALIGN 0x1   /* align objects to the cache line (64 B) */
+#define SS_SLAB_NO_COLOUR     0x2   /* do not colour this cache's slabs */
+#define SS_SLAB_PANIC         0x4   /* abort instead of returning NULL on create failure */
+
+struct kmem_cache;
+
+/*
+ * Create a cache of objects of `size` bytes aligned to `align` (0 = 8, or the cache line
+ * with SS_SLAB_HWCACHE_ALIGN). `ctor`, if given, runs once on every object when its slab
+ * is created, as in the kernel: objects must be freed back in their constructed state.
+ * Returns NULL with errno EINVAL (bad arguments, name already in use) or ENOMEM.
+ */
+SS_API struct kmem_cache *ss_kmem_cache_create(const char *name, size_t size, size_t align,
+					unsigned flags, void (*ctor)(void *));
+SS_API void  *ss_kmem_cache_alloc(struct kmem_cache *cache);
+SS_API void   ss_kmem_cache_free(struct kmem_cache *cache, void *obj);
+/* Give the cache's empty slabs back to the buddy allocator; returns pages released. */
+SS_API size_t ss_kmem_cache_shrink(struct kmem_cache *cache);
+/* Destroy an empty cache: 0, or -1 with errno EBUSY while objects are still allocated. */
+SS_API int    ss_kmem_cache_destroy(struct kmem_cache *cache);
+SS_API const char *ss_kmem_cache_name(const struct kmem_cache *cache);
+
+/* kmalloc/kfree: malloc with the kernel's size classes, including kmalloc-8. */
+SS_API void  *ss_kmalloc(size_t size);
+SS_API void   ss_kfree(void *p);
+
+/* Write /proc/slabinfo 2.1 and /proc/buddyinfo style text of this process to fd. */
+SS_API void   ss_write_slabinfo(int fd);
+SS_API void   ss_write_buddyinfo(int fd);
+
+#ifdef SLABSCOPE_KERNEL_NAMES
+#define kmem_cache_create  ss_kmem_cache_create
+#define kmem_cache_alloc(c, gfp) ss_kmem_cache_alloc(c)
+#define kmem_cache_free    ss_kmem_cache_free
+#define kmem_cache_shrink  ss_kmem_cache_shrink
+#define kmem_cache_destroy ss_kmem_cache_destroy
+#define kmalloc(n, gfp)    ss_kmalloc(n)
+#define kfree              ss_kfree
+#define SLAB_HWCACHE_ALIGN SS_SLAB_HWCACHE_ALIGN
+#define SLAB_PANIC         SS_SLAB_PANIC
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif

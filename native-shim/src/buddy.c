@@ -1,0 +1,193 @@
+/*
+ * buddy.c — the binary buddy page allocator (Linux mm/page_alloc.c in miniature).
+ *
+ * Each zone keeps one free list per order 0..MAX_ORDER-1. A block of order k is 2^k
+ * pages, aligned to 2^k pages inside its zone (zones start ZONE_ALIGN-aligned, so blocks
+ * are naturally aligned in the address space too). Allocation takes the smallest order
+ * that fits and splits the rest back (expand); freeing merges a block with its buddy
+ * (index ^ 2^k) while the buddy is a free block of the same order (coalesce).
+ *
+ * Links live in the page descriptors, never in the free memory itself, so free pages can
+ * be given back to the kernel with madvise or a negative sbrk without touching them.
+ *
+ * Requests of a page count that is not a power of two take the next order and give the
+ * tail back at once, like the kernel's alloc_pages_exact(): waste stays under one page.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+#include "internal.h"
+
+ss_lock_t page_lock = SS_LOCK_INIT;
+
+static void free_list_add(struct zone *z, uint32_t idx, unsigned order)
+{
+	struct page *p = &z->pages[idx];
+	p->kind = PG_FREE;
+	p->flags = PGF_HEAD;
+	p->order = (uint8_t)order;
+	p->prev = NIL;
+	p->next = z->free_head[order];
+	if (p->next != NIL)
+		z->pages[p->next].prev = idx;
+	z->free_head[order] = idx;
+	z->nr_free[order]++;
+	z->free_pages += (size_t)1 << order;
+}
+
+static void free_list_del(struct zone *z, uint32_t idx)
+{
+	struct page *p = &z->pages[idx];
+	unsigned order = p->order;
+	if (p->prev != NIL)
+		z->pages[p->prev].next = p->next;
+	else
+		z->free_head[order] = p->next;
+	if (p->next != NIL)
+		z->pages[p->next].prev = p->prev;
+	p->flags = 0;
+	z->nr_free[order]--;
+	z->free_pages -= (size_t)1 << order;
+}
+
+/* Take a known free block off its free list (the brk trim gives it back to the kernel). */
+void buddy_take_block(struct zone *z, uint32_t idx)
+{
+	free_list_del(z, idx);
+}
+
+/* Take a block of exactly `order` from zone z, splitting a larger one; -1 if none. */
+long buddy_alloc(struct zone *z, unsigned order)
+{
+	unsigned o = order;
+	while (o < MAX_ORDER && z->free_head[o] == NIL)
+		o++;
+	if (o == MAX_ORDER)
+		return -1;
+	uint32_t idx = z->free_head[o];
+	free_list_del(z, idx);
+	while (o > order) {                       /* expand: upper halves go back */
+		o--;
+		free_list_add(z, idx + (1u << o), o);
+	}
+	return idx;
+}
+
+/* Free one naturally aligned block, merging with its buddy as long as possible. */
+static void buddy_free_block(struct zone *z, uint32_t idx, unsigned order)
+{
+	size_t npages = zone_npages(z);
+	while (order < MAX_ORDER - 1) {
+		uint32_t buddy = idx ^ (1u << order);
+		if ((size_t)buddy + ((size_t)1 << order) > npages)
+			break;
+		struct page *b = &z->pages[buddy];
+		if (b->kind != PG_FREE || !(b->flags & PGF_HEAD) || b->order != order)
+			break;
+		free_list_del(z, buddy);
+		idx &= ~(1u << order);
+		order++;
+	}
+	free_list_add(z, idx, order);
+}
+
+/* Free pages [start, end) of zone z: mark them free, then free the largest aligned blocks. */
+void buddy_free_range(struct zone *z, size_t start, size_t end)
+{
+	for (size_t i = start; i < end; i++) {
+		z->pages[i].kind = PG_FREE;
+		z->pages[i].flags = 0;
+	}
+	while (start < end) {
+		unsigned o = start ? (unsigned)__builtin_ctzl(start) : MAX_ORDER - 1;
+		if (o > MAX_ORDER - 1)
+			o = MAX_ORDER - 1;
+		while (start + ((size_t)1 << o) > end)
+			o--;
+		buddy_free_block(z, (uint32_t)start, o);
+		start += (size_t)1 << o;
+	}
+}
+
+static void mark_pages(struct zone *z, size_t idx, size_t npages, enum page_kind kind)
+{
+	struct page *head = &z->pages[idx];
+	head->kind = (uint8_t)kind;
+	head->flags = 0;
+	head->npages = (uint32_t)npages;
+	head->slab = NULL;
+	for (size_t i = 1; i < npages; i++) {
+		struct page *p = head + i;
+		p->kind = (uint8_t)(kind == PG_MEDIUM ? PG_TAIL : kind);
+		p->flags = 0;
+		p->npages = (uint32_t)i;
+		p->slab = NULL;
+	}
+}
+
+/*
+ * Allocate `npages` contiguous pages aligned to 2^align_order pages and mark them `kind`.
+ * Zones are tried in order (the brk heap first); when all are full a zone grows.
+ */
+void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
+{
+	unsigned order = order_for_pages(npages);
+	if (order < align_order)
+		order = align_order;
+	if (order >= MAX_ORDER) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	lock(&page_lock);
+	for (;;) {
+		for (unsigned i = 1; i <= nr_zones; i++) {
+			struct zone *z = zones[i];
+			long idx = buddy_alloc(z, order);
+			if (idx < 0)
+				continue;
+			size_t end = (size_t)idx + ((size_t)1 << order);
+			if ((size_t)idx + npages < end)
+				buddy_free_range(z, (size_t)idx + npages, end);
+			mark_pages(z, (size_t)idx, npages, kind);
+			unlock(&page_lock);
+			return page_addr(z, (size_t)idx);
+		}
+		if (zone_grow(order) < 0) {
+			gstats.alloc_failures++;
+			unlock(&page_lock);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+}
+
+/* Give back pages_alloc'd pages (or a part of them); trims the brk top when worth it. */
+void pages_free(void *addr, size_t npages)
+{
+	struct zone *z = zone_of(addr);
+	lock(&page_lock);
+	size_t idx = ((uintptr_t)addr - z->base) >> PAGE_SHIFT;
+	buddy_free_range(z, idx, idx + npages);
+	if (z->kind == ZONE_BRK && idx + npages + MAX_ORDER_PAGES >= zone_npages(z))
+		zone_trim_top(z, 0, false);
+	unlock(&page_lock);
+}
+
+/* malloc_trim: hand every free page back to the kernel (they stay ours, zero on next touch). */
+size_t pages_release_free(void)
+{
+	size_t bytes = 0;
+	lock(&page_lock);
+	for (unsigned i = 1; i <= nr_zones; i++) {
+		struct zone *z = zones[i];
+		for (unsigned o = 0; o < MAX_ORDER; o++) {
+			for (uint32_t idx = z->free_head[o]; idx != NIL; idx = z->pages[idx].next) {
+				size_t len = PAGE_SIZE << o;
+				if (madvise(page_addr(z, idx), len, MADV_DONTNEED) == 0)
+					bytes += len;
+			}
+		}
+	}
+	gstats.pages_released += bytes >> PAGE_SHIFT;
+	unlock(&page_lock);
+	return bytes;
+}

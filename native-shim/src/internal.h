@@ -1,0 +1,290 @@
+/*
+ * internal.h — the map of the Slabscope allocator.
+ *
+ * Memory flows through four tiers, each in a file of its own:
+ *
+ *   malloc.c   the exported malloc family; routes a request by size:
+ *                 size <= small_limit        -> kmalloc-N slab cache (via tcache.c)
+ *                 small_limit < size < mmap  -> "medium": exact run of buddy pages
+ *                 size >= mmap_threshold     -> large.c, one mmap per block
+ *   tcache.c   per-thread array caches in front of the kmalloc caches (the kernel's
+ *              per-CPU array_cache): the fast path touches no lock.
+ *   slab.c     kmem_cache + slabs: full/partial/free slab lists, a free bitmap per
+ *              slab, colouring; named caches (ss_kmem_cache_*) and kmalloc-N.
+ *   kmalloc.c  the kmalloc-N size classes and size -> class lookup.
+ *   buddy.c    binary buddy page allocator: free lists per order, split, coalesce.
+ *   zone.c     page sources: the brk/sbrk heap (grown at the top, trimmed at the top)
+ *              and mmap zones used when the break cannot move; pointer -> zone lookup.
+ *   large.c    the mmap path: blocks above the mmap threshold, a table of live blocks.
+ *   stats.c    counters (per thread, summed on read), mallinfo2, malloc_stats, report.
+ *   print.c    a tiny formatter writing to file descriptors (no stdio, no malloc) and
+ *              the fatal-error path for invalid frees.
+ *   init.c     one-time set-up, environment, thresholds, fork handlers.
+ *
+ * Locks, always taken in this order (fork prepare takes them all in this order):
+ *   cache_list_lock -> kmem_cache.lock (kmem_slab's last) -> page_lock -> large_lock
+ *   -> tcache_list_lock.
+ */
+#ifndef SLABSCOPE_INTERNAL_H
+#define SLABSCOPE_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "slabscope.h"
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define INTERNAL    __attribute__((visibility("hidden")))
+
+/* ---- pages and orders --------------------------------------------------- */
+#define PAGE_SHIFT      12
+#define PAGE_SIZE       ((size_t)1 << PAGE_SHIFT)
+#define MAX_ORDER       11                    /* orders 0..10, as /proc/buddyinfo */
+#define MAX_ORDER_PAGES ((size_t)1 << (MAX_ORDER - 1))
+#define ZONE_ALIGN      (MAX_ORDER_PAGES << PAGE_SHIFT)   /* 4 MiB: blocks are naturally aligned */
+#define MMAP_ZONE_SIZE  ((size_t)64 << 20)    /* an mmap zone when the break cannot move */
+#define MAX_ZONES       4096
+#define GRANULE_SHIFT   26                    /* zone lookup map: one entry per 64 MiB */
+#define ADDR_BITS       47
+#define CACHE_LINE      64
+#define MIN_ALIGN       16
+
+static inline size_t align_up(size_t x, size_t a) { return (x + a - 1) & ~(a - 1); }
+static inline unsigned ilog2(size_t x) { return 63u - (unsigned)__builtin_clzl(x); }
+static inline unsigned order_for_pages(size_t n) { return n <= 1 ? 0 : ilog2(n - 1) + 1; }
+
+/* ---- spin-free lock: a pthread mutex, re-initialised in the fork child --- */
+typedef pthread_mutex_t ss_lock_t;
+#define SS_LOCK_INIT PTHREAD_MUTEX_INITIALIZER
+static inline void lock(ss_lock_t *l)   { pthread_mutex_lock(l); }
+static inline void unlock(ss_lock_t *l) { pthread_mutex_unlock(l); }
+
+/* ---- page descriptors (the kernel's struct page) -------------------------- */
+enum page_kind {
+	PG_ABSENT = 0,   /* never handed out by the zone (or above the top) */
+	PG_FREE,         /* inside a free buddy block (PGF_HEAD on its first page) */
+	PG_SLAB,         /* page of a slab: ->slab says which */
+	PG_MEDIUM,       /* first page of a medium block of ->npages pages */
+	PG_TAIL,         /* later page of a medium block; ->npages = distance to head */
+	PG_META,         /* allocator metadata (per-thread caches) */
+};
+#define PGF_HEAD 0x1
+#define NIL      UINT32_MAX
+
+struct slab;
+struct page {
+	uint8_t  kind;
+	uint8_t  order;      /* free block head: its order */
+	uint8_t  flags;
+	uint8_t  unused;
+	uint32_t npages;     /* medium head: size in pages; tail: offset to the head */
+	uint32_t next, prev; /* free list links, page indices inside the zone */
+	struct slab *slab;   /* PG_SLAB */
+};
+
+/* ---- zones: contiguous runs of pages from one page source ---------------- */
+enum zone_kind { ZONE_BRK, ZONE_MMAP };
+
+struct zone {
+	uint16_t id;
+	uint8_t  kind;
+	bool     can_grow;             /* brk zone: the break is still ours to move */
+	uintptr_t base;                /* ZONE_ALIGN aligned */
+	uintptr_t top;                 /* pages [base, top) exist */
+	size_t   max_pages;            /* capacity of pages[] */
+	struct page *pages;
+	uint32_t free_head[MAX_ORDER];
+	size_t   nr_free[MAX_ORDER];   /* free blocks per order: /proc/buddyinfo */
+	size_t   free_pages;
+};
+
+INTERNAL extern struct zone *zones[MAX_ZONES];
+INTERNAL extern unsigned nr_zones;
+INTERNAL extern uint16_t *zone_map;          /* address >> GRANULE_SHIFT -> zone id */
+INTERNAL extern ss_lock_t page_lock;
+
+static inline struct zone *zone_of(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	if (unlikely(a >> ADDR_BITS))
+		return NULL;
+	uint16_t id = zone_map[a >> GRANULE_SHIFT];
+	if (!id)
+		return NULL;
+	struct zone *z = zones[id];
+	return (a >= z->base && a < z->top) ? z : NULL;
+}
+static inline size_t zone_npages(const struct zone *z) { return (z->top - z->base) >> PAGE_SHIFT; }
+static inline struct page *page_of(struct zone *z, const void *p)
+{
+	return &z->pages[((uintptr_t)p - z->base) >> PAGE_SHIFT];
+}
+static inline void *page_addr(const struct zone *z, size_t idx) { return (void *)(z->base + (idx << PAGE_SHIFT)); }
+
+/* zone.c */
+INTERNAL int  zones_init(void);
+INTERNAL int  zone_grow(unsigned order);           /* page_lock held; 0 or -1 (ENOMEM) */
+INTERNAL void zone_trim_top(struct zone *z, size_t keep, bool forced);
+INTERNAL size_t zone_top_free_pages(struct zone *z);
+
+/* buddy.c — all with page_lock held unless named pages_* */
+INTERNAL long buddy_alloc(struct zone *z, unsigned order);
+INTERNAL void buddy_take_block(struct zone *z, uint32_t idx);
+INTERNAL void buddy_free_range(struct zone *z, size_t start, size_t end);
+INTERNAL void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind);
+INTERNAL void  pages_free(void *addr, size_t npages);
+INTERNAL size_t pages_release_free(void);          /* madvise free blocks; returns bytes */
+
+/* ---- slab tier ----------------------------------------------------------- */
+enum slab_list { SL_FULL, SL_PARTIAL, SL_FREE, NR_SLAB_LISTS };
+
+struct slab {
+	struct kmem_cache *cache;
+	struct slab *next, *prev;     /* in one of the cache's three lists */
+	char    *s_mem;               /* first object, after the colour offset */
+	uint32_t inuse;               /* objects not in this slab's free map */
+	uint16_t colour;              /* colour offset in bytes */
+	uint8_t  list;                /* enum slab_list */
+	uint8_t  offslab;
+	uint32_t hint;                /* first free-map word that may have a bit */
+	uint64_t freemap[];           /* bit set = object free */
+};
+
+/*
+ * A slab policy decides how a cache keeps its objects. "slab" (slab.c) is the
+ * SLAB design: bitmap per slab, colouring, per-thread arrays in front. SLUB
+ * (freelist in the objects) and SLOB (first fit) can implement the same table.
+ */
+struct kmem_cache;
+struct slab_policy {
+	const char *name;
+	int    (*setup)(struct kmem_cache *c);
+	int    (*alloc_bulk)(struct kmem_cache *c, void **objs, int n);
+	void   (*free_bulk)(struct kmem_cache *c, void **objs, int n);
+	size_t (*shrink)(struct kmem_cache *c);
+	int    (*destroy)(struct kmem_cache *c);
+};
+
+struct kmem_cache {
+	char     name[SS_CACHE_NAME_MAX];
+	uint32_t object_size;         /* as asked */
+	uint32_t size;                /* stride between objects */
+	uint32_t align;
+	uint32_t order;               /* pages per slab = 1 << order */
+	uint32_t num;                 /* objects per slab */
+	uint32_t hdr_size;            /* on-slab header bytes (0 when off-slab) */
+	uint32_t colour_off, colour_num, colour_next;
+	uint32_t recip;               /* ceil(2^32 / size): offset -> index */
+	unsigned flags;
+	int      tc_class;            /* per-thread array slot, -1 = none */
+	void   (*ctor)(void *);
+	const struct slab_policy *policy;
+	ss_lock_t lock;
+	struct slab *lists[NR_SLAB_LISTS];
+	size_t   nr_slabs[NR_SLAB_LISTS];
+	size_t   active_objs;         /* handed out of slabs (includes per-thread arrays) */
+	uint64_t allocs, frees, grows, reaps;   /* slab-level traffic */
+	struct kmem_cache *next_cache;
+};
+
+INTERNAL extern const struct slab_policy slab_policy_slab;
+INTERNAL extern ss_lock_t cache_list_lock;
+INTERNAL extern struct kmem_cache *cache_list;
+INTERNAL int  kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size,
+			       size_t align, unsigned flags, void (*ctor)(void *));
+INTERNAL int  slab_obj_index(const struct kmem_cache *c, const struct slab *s, const void *p);
+INTERNAL bool slab_obj_is_free(const struct slab *s, unsigned idx);
+INTERNAL int  slab_init(void);
+INTERNAL struct slab *slab_lookup(const void *p, int *idx);
+INTERNAL void *cache_alloc_one(struct kmem_cache *c);
+INTERNAL void  cache_free_one(struct kmem_cache *c, void *p);
+
+/* kmalloc.c */
+#define NR_KMALLOC     40                   /* kmalloc-16 .. kmalloc-32768 */
+#define KMALLOC_MAX    32768
+INTERNAL extern struct kmem_cache kmalloc_caches[NR_KMALLOC];
+INTERNAL extern struct kmem_cache kmalloc_8;
+INTERNAL extern uint8_t kmalloc_lut[65];   /* (size + 15) / 16 -> class, sizes <= 1024 */
+INTERNAL int kmalloc_init(void);
+static inline unsigned size_class(size_t n)
+{
+	if (n <= 1024)
+		return kmalloc_lut[(n + 15) >> 4];
+	unsigned lg = ilog2(n - 1);                  /* n in (2^lg, 2^(lg+1)] */
+	return 20 + (lg - 10) * 4 + (unsigned)((n - 1 - ((size_t)1 << lg)) >> (lg - 2));
+}
+
+/* ---- per-thread caches --------------------------------------------------- */
+#define TC_SLOTS 64
+struct thread_stats {
+	uint64_t malloc_calls, free_calls, calloc_calls, realloc_calls, memalign_calls;
+	uint64_t slab_allocs, slab_frees, bytes_requested;
+};
+struct tcache {
+	struct tcache *next, *prev;    /* registry, for summing statistics */
+	struct thread_stats st;
+	uint32_t count[NR_KMALLOC];
+	void    *objs[NR_KMALLOC][TC_SLOTS];
+};
+INTERNAL extern uint16_t tc_limit[NR_KMALLOC];
+INTERNAL extern __thread struct tcache *tc_self __attribute__((tls_model("initial-exec")));
+#define TC_DEAD ((struct tcache *)1)
+INTERNAL struct tcache *tcache_create(void);
+INTERNAL void *tcache_refill(struct tcache *tc, unsigned cls);
+INTERNAL void  tcache_flush(struct tcache *tc, unsigned cls, unsigned keep);
+INTERNAL void  tcache_flush_all(struct tcache *tc);
+INTERNAL void  tcache_thread_exit(void *arg);
+INTERNAL extern ss_lock_t tcache_list_lock;
+INTERNAL extern struct tcache *tcache_list;
+
+/* ---- large blocks (mmap path) -------------------------------------------- */
+INTERNAL void  *large_alloc(size_t size, size_t align);
+INTERNAL bool   large_free(void *p);                /* false: not a large block */
+INTERNAL size_t large_usable(const void *p);        /* 0: not a large block */
+INTERNAL void  *large_realloc(void *p, size_t size);
+INTERNAL void   large_for_each(void (*fn)(uintptr_t addr, size_t map_len, size_t size, void *arg), void *arg);
+INTERNAL extern ss_lock_t large_lock;
+
+/* ---- settings (init.c) --------------------------------------------------- */
+struct ss_settings {
+	size_t mmap_threshold;        /* requests >= this are mmapped */
+	size_t trim_threshold;        /* brk top free above this is released */
+	size_t top_pad;               /* extra brk growth per sbrk */
+	size_t small_limit;           /* largest request served by kmalloc-N */
+	size_t medium_limit;          /* largest request served by buddy pages */
+	bool   mmap_threshold_fixed;  /* set by user: no glibc-style adaptation */
+	bool   abort_on_error;        /* invalid free: abort (default) or only report */
+	uint64_t free_secret;         /* double-free key = secret ^ address */
+};
+INTERNAL extern struct ss_settings settings;
+INTERNAL extern volatile int ss_initialized;
+INTERNAL void ss_init_slow(void);
+static inline void ss_init(void) { if (unlikely(!ss_initialized)) ss_init_slow(); }
+INTERNAL void settings_update_limits(void);
+
+/* ---- statistics (stats.c) ------------------------------------------------ */
+struct global_stats {                 /* updated under the lock of their tier, or atomically */
+	uint64_t medium_allocs, medium_frees, medium_bytes;
+	uint64_t mmap_allocs, mmap_frees, mmap_bytes, mmap_peak_bytes, mmap_blocks;
+	uint64_t brk_grows, brk_trims, bytes_trimmed, brk_failures, heap_peak_bytes;
+	uint64_t mmap_zones, alloc_failures, invalid_frees, trim_calls, pages_released;
+	struct thread_stats dead_threads; /* threads that exited, and calls without a tcache */
+};
+INTERNAL extern struct global_stats gstats;
+INTERNAL void stats_sum_threads(struct thread_stats *out);
+INTERNAL void stats_write_report(void);
+#define STAT_ADD(field, v) __atomic_fetch_add(&gstats.field, (v), __ATOMIC_RELAXED)
+
+/* ---- output without stdio (print.c) -------------------------------------- */
+struct outbuf { char buf[4096]; size_t len; int fd; };
+INTERNAL void out_str(struct outbuf *o, const char *s);
+INTERNAL void out_u64(struct outbuf *o, uint64_t v);
+INTERNAL void out_u64w(struct outbuf *o, uint64_t v, int width);   /* right-aligned */
+INTERNAL void out_hex(struct outbuf *o, uintptr_t v);
+INTERNAL void out_flush(struct outbuf *o);
+INTERNAL void ss_bad_pointer(const char *what, const void *p, const char *detail);
+INTERNAL void ss_fatal(const char *what, const char *detail) __attribute__((noreturn));
+
+#endif

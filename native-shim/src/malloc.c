@@ -1,0 +1,427 @@
+/*
+ * malloc.c — the exported malloc family, routing each request to a tier:
+ *
+ *   size <= small_limit (32 KiB)           kmalloc-N slab cache, through the thread's cache
+ *   small_limit < size < mmap_threshold    "medium": an exact run of buddy pages
+ *   size >= mmap_threshold (128 KiB)       its own mapping (large.c)
+ *
+ * free() finds the tier from the address alone: zone_of() says whether it lies in our
+ * heap, the page descriptor says slab or medium; otherwise the large-block table is asked.
+ * Anything else is a pointer we never returned, reported and fatal, as in glibc.
+ *
+ * Double frees of kmalloc objects are caught on the fast path the way glibc's tcache does:
+ * a freed object carries a key (a process secret xor its own address) in its second word,
+ * and allocation clears it; a free that finds the key is checked against the thread cache
+ * and the slab's free map. Everything else is caught by the slab free map on flush.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+enum call { CALL_MALLOC, CALL_CALLOC, CALL_REALLOC, CALL_MEMALIGN };
+
+static inline uint64_t free_key(const void *p) { return settings.free_secret ^ (uintptr_t)p; }
+
+static inline struct tcache *tc_get(void)
+{
+	struct tcache *tc = tc_self;
+	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD))
+		return tc;
+	if (tc == TC_DEAD || !ss_initialized)
+		return NULL;
+	return tcache_create();                  /* first call in this thread */
+}
+
+static void count_call(struct tcache *tc, enum call call, size_t n)
+{
+	struct thread_stats *st = tc ? &tc->st : &gstats.dead_threads;
+	uint64_t *field = call == CALL_MALLOC ? &st->malloc_calls : call == CALL_CALLOC ? &st->calloc_calls
+			: call == CALL_REALLOC ? &st->realloc_calls : &st->memalign_calls;
+	if (tc) {
+		(*field)++;
+		st->bytes_requested += n;
+	} else {
+		__atomic_fetch_add(field, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&st->bytes_requested, n, __ATOMIC_RELAXED);
+	}
+}
+
+/* ---- allocation ----------------------------------------------------------- */
+static void *small_alloc(struct tcache *tc, unsigned cls)
+{
+	void *p;
+	if (tc) {
+		uint32_t k = tc->count[cls];
+		p = likely(k) ? tc->objs[cls][k - 1] : tcache_refill(tc, cls);
+		if (likely(k))
+			tc->count[cls] = k - 1;
+		tc->st.slab_allocs++;
+	} else {
+		p = cache_alloc_one(&kmalloc_caches[cls]);
+		STAT_ADD(dead_threads.slab_allocs, 1);
+	}
+	if (likely(p))
+		((uint64_t *)p)[1] = 0;              /* clear the double-free key */
+	else
+		errno = ENOMEM;
+	return p;
+}
+
+static void *medium_alloc(size_t n, size_t align)
+{
+	size_t npages = align_up(n, PAGE_SIZE) >> PAGE_SHIFT;
+	void *p = pages_alloc(npages, order_for_pages(align >> PAGE_SHIFT), PG_MEDIUM);
+	if (p) {
+		STAT_ADD(medium_allocs, 1);
+		STAT_ADD(medium_bytes, npages << PAGE_SHIFT);
+	}
+	return p;
+}
+
+/* The kmalloc class that serves n bytes at `align` (<= a page), or -1 if none does. */
+static int aligned_class(size_t n, size_t align)
+{
+	size_t sz = n > align ? n : align;
+	if (sz > settings.small_limit)
+		return -1;
+	unsigned cls = size_class(sz);
+	if (kmalloc_caches[cls].align >= align || (kmalloc_caches[cls].size % align == 0 && align <= MIN_ALIGN))
+		return (int)cls;
+	sz = (size_t)1 << order_for_pages(sz);      /* power-of-two classes are size-aligned */
+	return sz <= settings.small_limit ? (int)size_class(sz) : -1;
+}
+
+/* Any size, any power-of-two alignment. *zeroed tells calloc whether memset can be skipped. */
+static void *alloc_any(size_t n, size_t align, bool *zeroed)
+{
+	ss_init();
+	struct tcache *tc = tc_get();
+	*zeroed = false;
+	if (align <= MIN_ALIGN && n <= settings.small_limit)
+		return small_alloc(tc, size_class(n));
+	if (align > MIN_ALIGN && align <= PAGE_SIZE) {
+		int cls = aligned_class(n, align);
+		if (cls >= 0)
+			return small_alloc(tc, (unsigned)cls);
+	}
+	if (n <= settings.medium_limit && align <= ZONE_ALIGN) {
+		void *p = medium_alloc(n, align);
+		if (p)
+			return p;
+	}
+	*zeroed = true;
+	return large_alloc(n ? n : 1, align);
+}
+
+EXPORT void *malloc(size_t n)
+{
+	struct tcache *tc = tc_self;
+	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD && n <= settings.small_limit)) {
+		unsigned cls = size_class(n);
+		uint32_t k = tc->count[cls];
+		tc->st.malloc_calls++;
+		tc->st.bytes_requested += n;
+		tc->st.slab_allocs++;
+		if (likely(k)) {
+			void *p = tc->objs[cls][k - 1];
+			tc->count[cls] = k - 1;
+			((uint64_t *)p)[1] = 0;
+			return p;
+		}
+		tc->st.slab_allocs--;                /* small_alloc counts it */
+		return small_alloc(tc, cls);
+	}
+	bool zeroed;
+	void *p = alloc_any(n, MIN_ALIGN, &zeroed);
+	count_call(tc_get(), CALL_MALLOC, n);
+	return p;
+}
+
+EXPORT void *calloc(size_t nmemb, size_t size)
+{
+	size_t n;
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	bool zeroed;
+	void *p = alloc_any(n, MIN_ALIGN, &zeroed);
+	count_call(tc_get(), CALL_CALLOC, n);
+	if (p && !zeroed)
+		memset(p, 0, n);
+	return p;
+}
+
+/* ---- free ----------------------------------------------------------------- */
+
+static void medium_free(struct page *pg, void *p)
+{
+	size_t npages = pg->npages;
+	STAT_ADD(medium_frees, 1);
+	STAT_ADD(medium_bytes, -(npages << PAGE_SHIFT));
+	pages_free(p, npages);
+}
+
+/* Returns false (after reporting) for a pointer that is not ours to free. */
+static bool free_any(void *p, const char *who)
+{
+	struct zone *z = zone_of(p);
+	if (likely(z)) {
+		struct page *pg = page_of(z, p);
+		if (likely(pg->kind == PG_SLAB && pg->slab)) {
+			struct slab *s = pg->slab;
+			struct kmem_cache *c = s->cache;
+			int idx = slab_obj_index(c, s, p);
+			if (unlikely(idx < 0))
+				goto invalid;
+			if (c->tc_class < 0) {               /* kmalloc-8 or a named cache */
+				cache_free_one(c, p);
+				return true;
+			}
+			struct tcache *tc = tc_get();
+			uint64_t *key = (uint64_t *)p + 1;
+			/* Live objects never hold the key (allocation clears it): a free that finds
+			 * it frees an object that sits in a thread cache or its slab already. */
+			if (unlikely(*key == free_key(p))) {
+				ss_bad_pointer("double free", p, c->name);
+				return false;
+			}
+			*key = free_key(p);
+			unsigned cls = (unsigned)c->tc_class;
+			if (tc) {
+				if (unlikely(tc->count[cls] >= tc_limit[cls]))
+					tcache_flush(tc, cls, tc_limit[cls] / 2);
+				tc->objs[cls][tc->count[cls]++] = p;
+				tc->st.slab_frees++;
+			} else {
+				cache_free_one(c, p);
+				STAT_ADD(dead_threads.slab_frees, 1);
+			}
+			return true;
+		}
+		if (pg->kind == PG_MEDIUM && ((uintptr_t)p & (PAGE_SIZE - 1)) == 0) {
+			medium_free(pg, p);
+			return true;
+		}
+		goto invalid;
+	}
+	if (large_free(p))
+		return true;
+invalid:
+	ss_bad_pointer(who, p, zone_of(p) ? "not an allocated block" : "not allocated by slabscope");
+	return false;
+}
+
+EXPORT void free(void *p)
+{
+	if (!p)
+		return;
+	struct tcache *tc = tc_self;
+	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD))
+		tc->st.free_calls++;
+	else
+		STAT_ADD(dead_threads.free_calls, 1);
+	free_any(p, "free(): invalid pointer");
+}
+
+/* ---- sizes and realloc ---------------------------------------------------- */
+
+/* Usable size of a block we handed out; 0 for anything else. */
+static size_t usable_size(void *p)
+{
+	struct zone *z = zone_of(p);
+	if (z) {
+		struct page *pg = page_of(z, p);
+		int idx;
+		if (pg->kind == PG_SLAB) {
+			struct slab *s = slab_lookup(p, &idx);
+			return s ? s->cache->size : 0;
+		}
+		if (pg->kind == PG_MEDIUM && ((uintptr_t)p & (PAGE_SIZE - 1)) == 0)
+			return (size_t)pg->npages << PAGE_SHIFT;
+		return 0;
+	}
+	return large_usable(p);
+}
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+	return p ? usable_size(p) : 0;
+}
+
+/* Shrink a medium block in place by giving its tail pages back. */
+static void medium_shrink(void *p, size_t n)
+{
+	struct zone *z = zone_of(p);
+	struct page *pg = page_of(z, p);
+	size_t keep = align_up(n, PAGE_SIZE) >> PAGE_SHIFT;
+	size_t old = pg->npages;
+	if (keep >= old)
+		return;
+	pg->npages = (uint32_t)keep;
+	STAT_ADD(medium_bytes, -((old - keep) << PAGE_SHIFT));
+	pages_free((char *)p + (keep << PAGE_SHIFT), old - keep);
+}
+
+EXPORT void *realloc(void *p, size_t n)
+{
+	if (!p)
+		return malloc(n);
+	ss_init();
+	count_call(tc_get(), CALL_REALLOC, n);
+	if (n == 0) {
+		free_any(p, "realloc(): invalid pointer");
+		return NULL;
+	}
+	size_t old = usable_size(p);
+	if (!old) {
+		ss_bad_pointer("realloc(): invalid pointer", p, "not allocated by slabscope");
+		return NULL;
+	}
+	struct zone *z = zone_of(p);
+	if (!z && n >= settings.mmap_threshold)
+		return large_realloc(p, n);              /* mremap: no copy */
+	if (n <= old) {
+		if (z && page_of(z, p)->kind == PG_MEDIUM) {
+			if (n > settings.small_limit) {
+				medium_shrink(p, n);
+				return p;
+			}
+		} else if (z && (n > old / 2 || old <= 64)) {
+			return p;                            /* same slab object */
+		} else if (!z && n > settings.medium_limit) {
+			return large_realloc(p, n);
+		}
+	}
+	bool zeroed;
+	void *q = alloc_any(n, MIN_ALIGN, &zeroed);
+	if (!q)
+		return NULL;                             /* p is left untouched */
+	memcpy(q, p, old < n ? old : n);
+	free_any(p, "realloc(): invalid pointer");
+	return q;
+}
+
+EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t n;
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, n);
+}
+
+/* ---- aligned allocation --------------------------------------------------- */
+static void *aligned(size_t align, size_t n)
+{
+	if (align < MIN_ALIGN)
+		align = MIN_ALIGN;
+	bool zeroed;
+	void *p = alloc_any(n, align, &zeroed);
+	count_call(tc_get(), CALL_MEMALIGN, n);
+	return p;
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+	if (!align || (align & (align - 1)) || align % sizeof(void *))
+		return EINVAL;
+	int saved = errno;
+	void *p = aligned(align, n);
+	if (!p)
+		return ENOMEM;
+	errno = saved;
+	*out = p;
+	return 0;
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t n)
+{
+	if (!align || (align & (align - 1))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return aligned(align, n);
+}
+
+EXPORT void *memalign(size_t align, size_t n)
+{
+	if (align & (align - 1))                     /* glibc rounds up to a power of two */
+		align = (size_t)1 << order_for_pages(align);
+	if (align > ((size_t)1 << 62)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return aligned(align, n);
+}
+
+EXPORT void *valloc(size_t n)
+{
+	return aligned(PAGE_SIZE, n);
+}
+
+EXPORT void *pvalloc(size_t n)
+{
+	size_t r = align_up(n ? n : 1, PAGE_SIZE);
+	if (r < n) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return aligned(PAGE_SIZE, r);
+}
+
+/* ---- tuning --------------------------------------------------------------- */
+EXPORT int mallopt(int param, int value)
+{
+	ss_init();
+	switch (param) {
+	case M_MMAP_THRESHOLD:
+		if (value < 0 || (size_t)value > ((size_t)32 << 20))
+			return 0;
+		settings.mmap_threshold = (size_t)value;
+		settings.mmap_threshold_fixed = true;
+		break;
+	case M_TRIM_THRESHOLD:
+		settings.trim_threshold = value < 0 ? SIZE_MAX / 2 : (size_t)value;
+		settings.mmap_threshold_fixed = true;
+		break;
+	case M_TOP_PAD:
+		if (value < 0)
+			return 0;
+		settings.top_pad = (size_t)value;
+		break;
+	default:
+		return 1;                                /* arenas, perturb...: nothing to tune here */
+	}
+	settings_update_limits();
+	return 1;
+}
+
+/* Give back what can be given: this thread's cached objects, empty slabs, the brk top,
+ * and every free page (madvise), as glibc's malloc_trim does. 1 if anything was released. */
+EXPORT int malloc_trim(size_t pad)
+{
+	ss_init();
+	STAT_ADD(trim_calls, 1);
+	struct tcache *tc = tc_get();
+	if (tc)
+		tcache_flush_all(tc);
+	size_t pages = 0;
+	lock(&cache_list_lock);
+	for (struct kmem_cache *c = cache_list; c; c = c->next_cache)
+		pages += c->policy->shrink(c);
+	unlock(&cache_list_lock);
+	lock(&page_lock);
+	uint64_t before = gstats.bytes_trimmed;
+	zone_trim_top(zones[1], pad, true);
+	bool trimmed = gstats.bytes_trimmed != before;
+	unlock(&page_lock);
+	size_t released = pages_release_free();
+	return trimmed || released || pages;
+}

@@ -1,0 +1,446 @@
+/*
+ * slab.c — object caches (Linux mm/slab.c, the SLAB policy).
+ *
+ * A kmem_cache hands out objects of one size. Its objects live in slabs: runs of 2^order
+ * pages from the buddy allocator, cut into `num` objects. Every slab is on one of three
+ * lists — full, partial, free — and keeps a bitmap of its free objects, so a double free
+ * or a free of a pointer never handed out is caught when the object comes back.
+ *
+ * Slab header: on the slab itself for small objects; for objects of 512 B and more it would
+ * waste too much of the slab, so it comes from the "kmem_slab" cache (off-slab), as SLAB did.
+ *
+ * Colouring: a slab rarely divides exactly into objects. The leftover bytes are used to
+ * shift the first object of successive slabs by 0, 64, 128, ... bytes, so that objects at
+ * the same index of different slabs do not all fall on the same cache sets.
+ *
+ * Empty slabs beyond one per cache go back to the buddy allocator at once; shrink gives
+ * back the last one too.
+ */
+#include <errno.h>
+#include <string.h>
+#include "internal.h"
+
+#define OFFSLAB_MIN_SIZE 512
+#define OFFSLAB_MAX_OBJS 64            /* one bitmap word in an off-slab header */
+#define SLAB_MAX_ORDER_PREF 3          /* like slub_max_order: prefer slabs up to 32 KiB */
+#define FREE_SLABS_KEPT 1
+
+ss_lock_t cache_list_lock = SS_LOCK_INIT;
+struct kmem_cache *cache_list;
+static struct kmem_cache kmem_slab;    /* off-slab headers: struct slab + one bitmap word */
+
+static size_t header_bytes(unsigned num, unsigned align)
+{
+	return align_up(sizeof(struct slab) + 8 * ((num + 63) / 64), align);
+}
+
+/* How many objects fit a slab of `order`, and the bytes left over. */
+static unsigned objs_per_slab(const struct kmem_cache *c, unsigned order, bool offslab, size_t *left)
+{
+	size_t bytes = PAGE_SIZE << order;
+	size_t num = bytes / c->size;
+	if (offslab) {
+		if (num > OFFSLAB_MAX_OBJS)
+			num = OFFSLAB_MAX_OBJS;
+	} else {
+		while (num && header_bytes((unsigned)num, c->align) + num * c->size > bytes)
+			num--;
+	}
+	size_t used = num * c->size + (offslab ? 0 : header_bytes((unsigned)num, c->align));
+	*left = bytes - used;
+	return (unsigned)num;
+}
+
+/* The smallest order whose leftover is at most 1/8 of the slab; else the least wasteful. */
+static void choose_order(struct kmem_cache *c, bool offslab)
+{
+	unsigned best = 0, best_num = 0;
+	size_t best_left = SIZE_MAX, left;
+	unsigned min_order = order_for_pages(align_up(c->size, PAGE_SIZE) >> PAGE_SHIFT);
+	unsigned max_order = min_order > SLAB_MAX_ORDER_PREF ? min_order : SLAB_MAX_ORDER_PREF;
+	for (unsigned o = min_order; o <= max_order; o++) {
+		unsigned num = objs_per_slab(c, o, offslab, &left);
+		if (!num)
+			continue;
+		if (left * 8 <= (PAGE_SIZE << o)) {
+			best = o, best_num = num, best_left = left;
+			break;
+		}
+		if (left * best_num < best_left * num || !best_num)   /* waste per object */
+			best = o, best_num = num, best_left = left;
+	}
+	c->order = best;
+	c->num = best_num;
+	c->hdr_size = offslab ? 0 : (uint32_t)header_bytes(best_num, c->align);
+	c->colour_off = c->align > CACHE_LINE ? c->align : CACHE_LINE;
+	c->colour_num = (c->flags & SS_SLAB_NO_COLOUR) ? 0 : (uint32_t)(best_left / c->colour_off);
+}
+
+int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
+		     unsigned flags, void (*ctor)(void *))
+{
+	if (!align)
+		align = 8;
+	if (flags & SS_SLAB_HWCACHE_ALIGN && align < CACHE_LINE)
+		align = CACHE_LINE;
+	if (!size || size > ((size_t)PAGE_SIZE << (MAX_ORDER - 1)) || (align & (align - 1)) || align > PAGE_SIZE)
+		return -1;
+	size_t n = strlen(name);
+	if (n >= SS_CACHE_NAME_MAX)
+		n = SS_CACHE_NAME_MAX - 1;
+	memcpy(c->name, name, n);
+	c->name[n] = 0;
+	c->object_size = (uint32_t)size;
+	c->align = (uint32_t)align;
+	c->size = (uint32_t)align_up(size < 8 ? 8 : size, align);
+	c->flags = flags;
+	c->ctor = ctor;
+	c->policy = &slab_policy_slab;
+	c->tc_class = -1;
+	c->recip = (uint32_t)((((uint64_t)1 << 32) + c->size - 1) / c->size);
+	pthread_mutex_init(&c->lock, NULL);
+	for (int l = 0; l < NR_SLAB_LISTS; l++) {
+		c->lists[l] = NULL;
+		c->nr_slabs[l] = 0;
+	}
+	choose_order(c, c->size >= OFFSLAB_MIN_SIZE && c != &kmem_slab);
+	if (!c->num)
+		return -1;
+	lock(&cache_list_lock);
+	c->next_cache = cache_list;              /* kmem_slab, set up first, stays last: */
+	cache_list = c;                          /* fork locks it after the caches using it */
+	unlock(&cache_list_lock);
+	return 0;
+}
+
+/* ---- slab lists ---------------------------------------------------------- */
+static void slab_list_add(struct kmem_cache *c, struct slab *s, enum slab_list l)
+{
+	s->list = (uint8_t)l;
+	s->prev = NULL;
+	s->next = c->lists[l];
+	if (s->next)
+		s->next->prev = s;
+	c->lists[l] = s;
+	c->nr_slabs[l]++;
+}
+
+static void slab_list_del(struct kmem_cache *c, struct slab *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		c->lists[s->list] = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	c->nr_slabs[s->list]--;
+}
+
+static void slab_list_move(struct kmem_cache *c, struct slab *s, enum slab_list l)
+{
+	if (s->list != l) {
+		slab_list_del(c, s);
+		slab_list_add(c, s, l);
+	}
+}
+
+static char *slab_mem(const struct kmem_cache *c, const struct slab *s)
+{
+	return s->s_mem - s->colour - c->hdr_size;
+}
+
+/* ---- growing and destroying slabs (cache lock held) ----------------------- */
+static struct slab *cache_grow(struct kmem_cache *c)
+{
+	size_t npages = (size_t)1 << c->order;
+	char *mem = pages_alloc(npages, c->order, PG_SLAB);
+	if (!mem)
+		return NULL;
+	struct slab *s = c->hdr_size ? (struct slab *)mem : cache_alloc_one(&kmem_slab);
+	if (!s) {
+		pages_free(mem, npages);
+		return NULL;
+	}
+	s->cache = c;
+	s->inuse = 0;
+	s->hint = 0;
+	s->offslab = c->hdr_size == 0;
+	s->colour = (uint16_t)(c->colour_next * c->colour_off);
+	if (++c->colour_next > c->colour_num)
+		c->colour_next = 0;
+	s->s_mem = mem + c->hdr_size + s->colour;
+	unsigned words = (c->num + 63) / 64;
+	for (unsigned w = 0; w < words; w++)
+		s->freemap[w] = ~(uint64_t)0;
+	if (c->num & 63)
+		s->freemap[words - 1] = ((uint64_t)1 << (c->num & 63)) - 1;
+	struct zone *z = zone_of(mem);
+	struct page *pg = page_of(z, mem);
+	for (size_t i = 0; i < npages; i++)
+		pg[i].slab = s;
+	if (c->ctor)
+		for (unsigned i = 0; i < c->num; i++)
+			c->ctor(s->s_mem + (size_t)i * c->size);
+	slab_list_add(c, s, SL_FREE);
+	c->grows++;
+	return s;
+}
+
+static void slab_destroy(struct kmem_cache *c, struct slab *s)
+{
+	char *mem = slab_mem(c, s);
+	slab_list_del(c, s);
+	if (s->offslab)
+		cache_free_one(&kmem_slab, s);
+	pages_free(mem, (size_t)1 << c->order);
+	c->reaps++;
+}
+
+/* ---- objects -------------------------------------------------------------- */
+
+/* Index of object p in slab s, or -1 when p is not the start of one of its objects. */
+int slab_obj_index(const struct kmem_cache *c, const struct slab *s, const void *p)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)s->s_mem;
+	if ((intptr_t)off < 0 || off >= (uintptr_t)c->num * c->size)
+		return -1;
+	uint32_t idx = (uint32_t)(((uint64_t)off * c->recip) >> 32);
+	if ((uintptr_t)idx * c->size != off) {
+		idx = (uint32_t)(off / c->size);       /* reciprocal off by one, or misaligned */
+		if ((uintptr_t)idx * c->size != off)
+			return -1;
+	}
+	return (int)idx;
+}
+
+bool slab_obj_is_free(const struct slab *s, unsigned idx)
+{
+	return (s->freemap[idx / 64] >> (idx % 64)) & 1;
+}
+
+static void *slab_take_obj(struct kmem_cache *c, struct slab *s)
+{
+	unsigned words = (c->num + 63) / 64;
+	for (unsigned w = s->hint; w < words; w++) {
+		if (s->freemap[w]) {
+			unsigned bit = (unsigned)__builtin_ctzl(s->freemap[w]);
+			s->freemap[w] &= s->freemap[w] - 1;
+			s->hint = w;
+			s->inuse++;
+			return s->s_mem + (size_t)(w * 64 + bit) * c->size;
+		}
+	}
+	return NULL;                                /* not reached: inuse < num */
+}
+
+static int slab_alloc_bulk(struct kmem_cache *c, void **objs, int n)
+{
+	int got = 0;
+	lock(&c->lock);
+	while (got < n) {
+		struct slab *s = c->lists[SL_PARTIAL];
+		if (!s)
+			s = c->lists[SL_FREE];
+		if (!s && !(s = cache_grow(c)))
+			break;
+		while (got < n && s->inuse < c->num)
+			objs[got++] = slab_take_obj(c, s);
+		slab_list_move(c, s, s->inuse == c->num ? SL_FULL : SL_PARTIAL);
+	}
+	c->allocs += (uint64_t)got;
+	c->active_objs += (size_t)got;
+	unlock(&c->lock);
+	return got;
+}
+
+/* The slab of a pointer that lies inside some slab page, NULL otherwise. */
+static struct slab *slab_of(const void *p)
+{
+	struct zone *z = zone_of(p);
+	if (!z)
+		return NULL;
+	struct page *pg = page_of(z, p);
+	return pg->kind == PG_SLAB ? pg->slab : NULL;
+}
+
+/* A bad object is reported (fatal unless SLABSCOPE_ABORT=0) and left alone. */
+static void slab_free_bulk(struct kmem_cache *c, void **objs, int n)
+{
+	int freed = 0;
+	lock(&c->lock);
+	for (int i = 0; i < n; i++) {
+		void *p = objs[i];
+		struct slab *s = slab_of(p);
+		int idx = s ? slab_obj_index(c, s, p) : -1;
+		const char *bad = (!s || s->cache != c || idx < 0) ? "kmem_cache_free(): object not from this cache"
+				: slab_obj_is_free(s, (unsigned)idx) ? "double free" : NULL;
+		if (bad) {
+			unlock(&c->lock);
+			ss_bad_pointer(bad, p, c->name);
+			lock(&c->lock);
+			continue;
+		}
+		freed++;
+		s->freemap[idx / 64] |= (uint64_t)1 << (idx % 64);
+		if ((unsigned)idx / 64 < s->hint)
+			s->hint = (unsigned)idx / 64;
+		s->inuse--;
+		if (s->inuse)
+			slab_list_move(c, s, SL_PARTIAL);
+		else if (c->nr_slabs[SL_FREE] >= FREE_SLABS_KEPT)
+			slab_destroy(c, s);
+		else
+			slab_list_move(c, s, SL_FREE);
+	}
+	c->frees += (uint64_t)freed;
+	c->active_objs -= (size_t)freed;
+	unlock(&c->lock);
+}
+
+static size_t slab_shrink(struct kmem_cache *c)
+{
+	size_t pages = 0;
+	lock(&c->lock);
+	while (c->lists[SL_FREE]) {
+		slab_destroy(c, c->lists[SL_FREE]);
+		pages += (size_t)1 << c->order;
+	}
+	unlock(&c->lock);
+	return pages;
+}
+
+static int slab_destroy_cache(struct kmem_cache *c)
+{
+	if (c->active_objs) {
+		errno = EBUSY;
+		return -1;
+	}
+	slab_shrink(c);
+	return 0;
+}
+
+static int slab_setup(struct kmem_cache *c) { (void)c; return 0; }
+
+const struct slab_policy slab_policy_slab = {
+	.name = "slab",
+	.setup = slab_setup,
+	.alloc_bulk = slab_alloc_bulk,
+	.free_bulk = slab_free_bulk,
+	.shrink = slab_shrink,
+	.destroy = slab_destroy_cache,
+};
+
+void *cache_alloc_one(struct kmem_cache *c)
+{
+	void *p;
+	return c->policy->alloc_bulk(c, &p, 1) == 1 ? p : NULL;
+}
+
+void cache_free_one(struct kmem_cache *c, void *p)
+{
+	c->policy->free_bulk(c, &p, 1);
+}
+
+/* ---- named caches: the public kmem_cache interface ------------------------ */
+static struct kmem_cache cache_cache;  /* the cache of struct kmem_cache, as in the kernel */
+
+int slab_init(void)
+{
+	if (kmem_cache_setup(&kmem_slab, "kmem_slab", sizeof(struct slab) + 8, 8, 0, NULL) < 0)
+		return -1;
+	return kmem_cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache), CACHE_LINE, 0, NULL);
+}
+
+static struct kmem_cache *cache_find(const char *name)
+{
+	for (struct kmem_cache *c = cache_list; c; c = c->next_cache)
+		if (!strncmp(c->name, name, SS_CACHE_NAME_MAX - 1))
+			return c;
+	return NULL;
+}
+
+struct kmem_cache *ss_kmem_cache_create(const char *name, size_t size, size_t align,
+					unsigned flags, void (*ctor)(void *))
+{
+	ss_init();
+	if (!name || !*name) {
+		errno = EINVAL;
+		goto fail;
+	}
+	lock(&cache_list_lock);
+	struct kmem_cache *dup = cache_find(name);
+	unlock(&cache_list_lock);
+	if (dup) {
+		errno = EINVAL;
+		goto fail;
+	}
+	struct kmem_cache *c = cache_alloc_one(&cache_cache);
+	if (!c)
+		goto fail;
+	memset(c, 0, sizeof *c);
+	if (kmem_cache_setup(c, name, size, align, flags, ctor) < 0) {
+		cache_free_one(&cache_cache, c);
+		errno = EINVAL;
+		goto fail;
+	}
+	return c;
+fail:
+	if (flags & SS_SLAB_PANIC)
+		ss_fatal("kmem_cache_create failed", name ? name : "(null)");
+	return NULL;
+}
+
+void *ss_kmem_cache_alloc(struct kmem_cache *c)
+{
+	void *p = cache_alloc_one(c);
+	if (!p)
+		errno = ENOMEM;
+	return p;
+}
+
+void ss_kmem_cache_free(struct kmem_cache *c, void *p)
+{
+	if (p)
+		cache_free_one(c, p);
+}
+
+size_t ss_kmem_cache_shrink(struct kmem_cache *c)
+{
+	return c->policy->shrink(c);
+}
+
+int ss_kmem_cache_destroy(struct kmem_cache *c)
+{
+	if (!c)
+		return 0;
+	if (c->tc_class >= 0 || c == &cache_cache || c == &kmem_slab) {
+		errno = EINVAL;                        /* built-in caches live for the process */
+		return -1;
+	}
+	if (c->policy->destroy(c) < 0)
+		return -1;
+	lock(&cache_list_lock);
+	for (struct kmem_cache **pp = &cache_list; *pp; pp = &(*pp)->next_cache)
+		if (*pp == c) {
+			*pp = c->next_cache;
+			break;
+		}
+	unlock(&cache_list_lock);
+	cache_free_one(&cache_cache, c);
+	return 0;
+}
+
+const char *ss_kmem_cache_name(const struct kmem_cache *c)
+{
+	return c->name;
+}
+
+/* Used by free(): the slab and index of p, or NULL when p is no slab object's start. */
+struct slab *slab_lookup(const void *p, int *idx)
+{
+	struct slab *s = slab_of(p);
+	if (!s)
+		return NULL;
+	*idx = slab_obj_index(s->cache, s, p);
+	return *idx < 0 ? NULL : s;
+}

@@ -1,0 +1,95 @@
+/*
+ * tcache.c — per-thread array caches, the kernel's per-CPU array_cache for threads.
+ *
+ * Each thread keeps, per kmalloc class, a small stack of free objects. malloc pops from
+ * it and free pushes to it without any lock; only when a stack is empty (refill) or full
+ * (flush) does the thread take the cache lock, and then it moves a batch of objects at once.
+ *
+ * An object freed by another thread than the one that allocated it simply goes onto the
+ * freeing thread's stack — the slab layer does not care which thread returns an object.
+ * When a thread exits, a pthread key destructor gives its objects back to the slabs.
+ *
+ * The struct itself lives in PG_META pages from the buddy allocator, never in TLS: JVM
+ * threads carve static TLS out of their stacks, so TLS holds one pointer only.
+ */
+#include <string.h>
+#include "internal.h"
+
+__thread struct tcache *tc_self __attribute__((tls_model("initial-exec")));
+ss_lock_t tcache_list_lock = SS_LOCK_INIT;
+struct tcache *tcache_list;
+INTERNAL extern pthread_key_t tcache_key;
+
+#define TCACHE_PAGES (align_up(sizeof(struct tcache), PAGE_SIZE) >> PAGE_SHIFT)
+
+struct tcache *tcache_create(void)
+{
+	struct tcache *tc = pages_alloc(TCACHE_PAGES, 0, PG_META);
+	if (!tc)
+		return NULL;
+	memset(tc, 0, sizeof *tc);
+	lock(&tcache_list_lock);
+	tc->next = tcache_list;
+	if (tcache_list)
+		tcache_list->prev = tc;
+	tcache_list = tc;
+	unlock(&tcache_list_lock);
+	tc_self = tc;
+	pthread_setspecific(tcache_key, tc);
+	return tc;
+}
+
+/* Refill an empty stack with half its limit and return one object (NULL: out of memory). */
+void *tcache_refill(struct tcache *tc, unsigned cls)
+{
+	struct kmem_cache *c = &kmalloc_caches[cls];
+	unsigned want = tc_limit[cls] / 2 + 1;
+	int got = c->policy->alloc_bulk(c, tc->objs[cls], (int)want);
+	if (got <= 0)
+		return NULL;
+	tc->count[cls] = (uint32_t)got - 1;
+	return tc->objs[cls][got - 1];
+}
+
+/* Give back all but `keep` objects of a stack (the oldest ones, at the bottom). */
+void tcache_flush(struct tcache *tc, unsigned cls, unsigned keep)
+{
+	unsigned n = tc->count[cls];
+	if (n <= keep)
+		return;
+	struct kmem_cache *c = &kmalloc_caches[cls];
+	unsigned give = n - keep;
+	c->policy->free_bulk(c, tc->objs[cls], (int)give);
+	memmove(tc->objs[cls], tc->objs[cls] + give, keep * sizeof(void *));
+	tc->count[cls] = keep;
+}
+
+void tcache_flush_all(struct tcache *tc)
+{
+	for (unsigned cls = 0; cls < NR_KMALLOC; cls++)
+		tcache_flush(tc, cls, 0);
+}
+
+/* pthread key destructor: the thread is exiting. Later frees in it take the locked path. */
+void tcache_thread_exit(void *arg)
+{
+	struct tcache *tc = arg;
+	if (!tc || tc == TC_DEAD)
+		return;
+	tc_self = TC_DEAD;
+	tcache_flush_all(tc);
+	lock(&tcache_list_lock);
+	if (tc->prev)
+		tc->prev->next = tc->next;
+	else
+		tcache_list = tc->next;
+	if (tc->next)
+		tc->next->prev = tc->prev;
+	struct thread_stats *d = &gstats.dead_threads;
+	const uint64_t *src = (const uint64_t *)&tc->st;
+	uint64_t *dst = (uint64_t *)d;
+	for (size_t i = 0; i < sizeof(struct thread_stats) / sizeof(uint64_t); i++)
+		__atomic_fetch_add(&dst[i], src[i], __ATOMIC_RELAXED);
+	unlock(&tcache_list_lock);
+	pages_free(tc, TCACHE_PAGES);
+}

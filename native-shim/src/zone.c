@@ -1,0 +1,200 @@
+/*
+ * zone.c — where pages come from.
+ *
+ * The first zone is the brk heap, the one the seed notes draw: it starts at the program
+ * break (rounded up to ZONE_ALIGN so buddy blocks are naturally aligned), grows upward with
+ * sbrk() when the buddy allocator runs dry, and is trimmed with a negative sbrk() when the
+ * free blocks at its top exceed the trim threshold — memory below the top stays mapped,
+ * which is the fragmentation the seed describes ("B cannot be returned while D lives").
+ *
+ * When the break cannot move — sbrk fails, or somebody else moved it — pages come from
+ * mmap zones of MMAP_ZONE_SIZE instead. Zones are found from an address through zone_map,
+ * one entry per 64 MiB granule of the 47-bit address space (4 MiB virtual, touched lazily).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "internal.h"
+
+#define BRK_MAX_PAGES  (((size_t)8 << 30) >> PAGE_SHIFT)   /* 8 GiB of brk heap, then mmap zones */
+#define GROW_STEP_PAGES 32                                 /* grow the break by >= 128 KiB */
+
+struct zone *zones[MAX_ZONES];
+unsigned nr_zones;
+uint16_t *zone_map;
+static struct zone brk_zone;
+
+static void *map_anon(size_t len, int extra_flags)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void zone_init_lists(struct zone *z)
+{
+	for (unsigned o = 0; o < MAX_ORDER; o++) {
+		z->free_head[o] = NIL;
+		z->nr_free[o] = 0;
+	}
+	z->free_pages = 0;
+}
+
+static void zone_map_register(struct zone *z, uintptr_t from, uintptr_t to)
+{
+	for (uintptr_t g = from >> GRANULE_SHIFT; g <= (to - 1) >> GRANULE_SHIFT; g++)
+		__atomic_store_n(&zone_map[g], z->id, __ATOMIC_RELEASE);
+}
+
+int zones_init(void)
+{
+	zone_map = map_anon(((size_t)1 << (ADDR_BITS - GRANULE_SHIFT)) * sizeof(uint16_t), MAP_NORESERVE);
+	brk_zone.pages = map_anon(BRK_MAX_PAGES * sizeof(struct page), MAP_NORESERVE);
+	if (!zone_map || !brk_zone.pages)
+		return -1;
+	brk_zone.id = 1;
+	brk_zone.kind = ZONE_BRK;
+	brk_zone.can_grow = true;
+	brk_zone.max_pages = BRK_MAX_PAGES;
+	zone_init_lists(&brk_zone);
+	zones[1] = &brk_zone;
+	nr_zones = 1;
+	return 0;
+}
+
+/* Extend the brk heap so that a block of `order` fits at its top. page_lock held. */
+static int brk_grow(struct zone *z, unsigned order)
+{
+	uintptr_t cur = (uintptr_t)sbrk(0);
+	size_t old_pages = zone_npages(z);
+	size_t first_pad = 0;
+	if (z->top == 0) {                       /* first growth: align the heap's start */
+		z->base = z->top = align_up(cur, ZONE_ALIGN);
+		first_pad = z->base - cur;
+	} else if (cur != z->top) {              /* someone else moved the break */
+		z->can_grow = false;
+		return -1;
+	}
+	size_t blk = (size_t)1 << order;
+	size_t start = align_up(old_pages, blk);
+	size_t new_pages = align_up(start + blk + (settings.top_pad >> PAGE_SHIFT), GROW_STEP_PAGES);
+	if (new_pages > z->max_pages) {
+		z->can_grow = false;
+		return -1;
+	}
+	size_t delta = first_pad + ((new_pages - old_pages) << PAGE_SHIFT);
+	if (sbrk((intptr_t)delta) == (void *)-1) {
+		gstats.brk_failures++;
+		if (z->top == z->base && old_pages == 0)
+			z->top = z->base = 0;            /* retry the alignment next time */
+		return -1;
+	}
+	z->top = z->base + (new_pages << PAGE_SHIFT);
+	zone_map_register(z, z->base, z->top);
+	buddy_free_range(z, old_pages, new_pages);
+	gstats.brk_grows++;
+	if (z->top - z->base > gstats.heap_peak_bytes)
+		gstats.heap_peak_bytes = z->top - z->base;
+	return 0;
+}
+
+/* A new mmap zone of MMAP_ZONE_SIZE, all free. page_lock held. */
+static int mmap_zone_new(void)
+{
+	if (nr_zones + 1 >= MAX_ZONES)
+		return -1;
+	char *map = map_anon(MMAP_ZONE_SIZE + ZONE_ALIGN, 0);
+	if (!map)
+		return -1;
+	uintptr_t base = align_up((uintptr_t)map, ZONE_ALIGN);
+	if (base > (uintptr_t)map)
+		munmap(map, base - (uintptr_t)map);
+	munmap((void *)(base + MMAP_ZONE_SIZE), (uintptr_t)map + ZONE_ALIGN - base);
+	size_t npages = MMAP_ZONE_SIZE >> PAGE_SHIFT;
+	struct zone *z = map_anon(sizeof(struct zone) + npages * sizeof(struct page), 0);
+	if (!z) {
+		munmap((void *)base, MMAP_ZONE_SIZE);
+		return -1;
+	}
+	z->id = (uint16_t)(nr_zones + 1);
+	z->kind = ZONE_MMAP;
+	z->pages = (struct page *)(z + 1);
+	z->max_pages = npages;
+	z->base = base;
+	z->top = base + MMAP_ZONE_SIZE;
+	zone_init_lists(z);
+	buddy_free_range(z, 0, npages);
+	zones[z->id] = z;
+	__atomic_store_n(&nr_zones, nr_zones + 1, __ATOMIC_RELEASE);
+	zone_map_register(z, z->base, z->top);
+	gstats.mmap_zones++;
+	return 0;
+}
+
+int zone_grow(unsigned order)
+{
+	if (brk_zone.can_grow && brk_grow(&brk_zone, order) == 0)
+		return 0;
+	return mmap_zone_new();
+}
+
+/* Index of the free block that ends exactly at page t, or -1. */
+static long free_block_ending_at(struct zone *z, size_t t)
+{
+	for (unsigned o = 0; o < MAX_ORDER; o++) {
+		size_t sz = (size_t)1 << o;
+		if (t < sz)
+			break;
+		if (t & (sz - 1))
+			continue;
+		struct page *p = &z->pages[t - sz];
+		if (p->kind == PG_FREE && (p->flags & PGF_HEAD) && p->order == o)
+			return (long)(t - sz);
+	}
+	return -1;
+}
+
+size_t zone_top_free_pages(struct zone *z)
+{
+	size_t t = zone_npages(z);
+	long h;
+	while ((h = free_block_ending_at(z, t)) >= 0)
+		t = (size_t)h;
+	return zone_npages(z) - t;
+}
+
+/*
+ * Give the free blocks at the top of the brk heap back with a negative sbrk, keeping
+ * `keep` bytes. Unless forced (malloc_trim), only when they exceed the trim threshold.
+ * page_lock held.
+ */
+void zone_trim_top(struct zone *z, size_t keep, bool forced)
+{
+	if (z->kind != ZONE_BRK || !z->can_grow || z->top == z->base)
+		return;
+	size_t free_top = zone_top_free_pages(z);
+	if (!free_top || (!forced && (free_top << PAGE_SHIFT) <= settings.trim_threshold))
+		return;
+	if ((uintptr_t)sbrk(0) != z->top) {
+		z->can_grow = false;
+		return;
+	}
+	size_t keep_pages = align_up(keep, PAGE_SIZE) >> PAGE_SHIFT;
+	size_t npages = zone_npages(z), t = npages;
+	long h;
+	while ((h = free_block_ending_at(z, t)) >= 0 && free_top - (t - (size_t)h) >= keep_pages) {
+		buddy_take_block(z, (uint32_t)h);
+		free_top -= t - (size_t)h;
+		t = (size_t)h;
+	}
+	if (t == npages)
+		return;
+	size_t bytes = (npages - t) << PAGE_SHIFT;
+	if (sbrk(-(intptr_t)bytes) == (void *)-1) {
+		buddy_free_range(z, t, npages);          /* could not shrink: keep them free */
+		return;
+	}
+	z->top = z->base + (t << PAGE_SHIFT);
+	gstats.brk_trims++;
+	gstats.bytes_trimmed += bytes;
+}
