@@ -213,7 +213,7 @@ static bool free_any(void *p, const char *who)
 	if (large_free(p))
 		return true;
 invalid:
-	ss_bad_pointer(who, p, zone_of(p) ? "not an allocated block" : "not allocated by slabscope");
+	ss_bad_pointer(who, p, zone_of(p) ? "not an allocated block" : "not allocated by slabscope, or already freed");
 	return false;
 }
 

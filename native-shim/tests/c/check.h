@@ -1,0 +1,8 @@
+/* check.h — tiny assertion helpers for the self-checking C tests (exit 1 on failure). */
+#ifndef CHECK_H
+#define CHECK_H
+#include <stdio.h>
+#include <stdlib.h>
+#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
+	__FILE__, __LINE__, #cond); exit(1); } } while (0)
+#endif

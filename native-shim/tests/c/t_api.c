@@ -1,0 +1,133 @@
+/* t_api.c — the malloc family's contract: alignment, zeroing, overflow, realloc, errno. */
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+
+static int aligned(void *p, size_t a) { return ((uintptr_t)p & (a - 1)) == 0; }
+
+static void test_alignment_and_sizes(void)
+{
+	/* every size class boundary, medium and mmap sizes: 16-byte aligned, usable >= asked */
+	static const size_t sizes[] = { 0, 1, 8, 15, 16, 17, 100, 127, 128, 129, 1000, 1024, 1025,
+		4095, 4096, 4097, 8192, 10000, 32767, 32768, 32769, 65536, 100000, 131071, 131072,
+		200000, 1 << 20, 5 << 20 };
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		unsigned char *p = malloc(sizes[i]);
+		CHECK(p && aligned(p, 16));
+		CHECK(malloc_usable_size(p) >= sizes[i]);
+		memset(p, 0xab, sizes[i]);
+		free(p);
+	}
+}
+
+static void test_calloc(void)
+{
+	CHECK(calloc(SIZE_MAX / 2, 3) == NULL && errno == ENOMEM);
+	for (size_t n = 1; n < 300000; n = n * 3 + 7) {
+		unsigned char *dirty = malloc(n);
+		memset(dirty, 0xff, n);
+		free(dirty);
+		unsigned char *p = calloc(1, n);
+		CHECK(p);
+		for (size_t i = 0; i < n; i++)
+			CHECK(p[i] == 0);
+		free(p);
+	}
+}
+
+static void test_realloc(void)
+{
+	CHECK(realloc(NULL, 0) != NULL || 1);
+	char *p = realloc(NULL, 10);
+	CHECK(p);
+	strcpy(p, "slabscope");
+	for (size_t n = 16; n < (4 << 20); n = n * 2 + 3) {   /* slab -> medium -> mmap */
+		p = realloc(p, n);
+		CHECK(p && strcmp(p, "slabscope") == 0);
+		p[n - 1] = 1;
+	}
+	for (size_t n = 4 << 20; n > 8; n /= 3) {             /* and back down */
+		p = realloc(p, n);
+		CHECK(p && memcmp(p, "slabscope", n < 10 ? n : 10) == 0);
+	}
+	CHECK(realloc(p, 0) == NULL);                          /* frees, as glibc */
+	errno = 0;
+	p = malloc(100);
+	CHECK(realloc(p, SIZE_MAX - 100) == NULL && errno == ENOMEM);
+	CHECK(reallocarray(p, SIZE_MAX / 2, 3) == NULL && errno == ENOMEM);
+	free(p);                                               /* p untouched by the failures */
+}
+
+static void test_aligned(void)
+{
+	for (size_t a = 1; a <= (8 << 20); a <<= 1) {
+		for (size_t n = 1; n < (1 << 20); n = n * 5 + 1) {
+			void *p = NULL;
+			if (a >= sizeof(void *)) {
+				CHECK(posix_memalign(&p, a, n) == 0 && aligned(p, a));
+				free(p);
+			}
+			p = aligned_alloc(a, n);
+			CHECK(p && aligned(p, a));
+			free(p);
+			p = memalign(a, n);
+			CHECK(p && aligned(p, a) && malloc_usable_size(p) >= n);
+			free(p);
+		}
+	}
+	void *p;
+	CHECK(posix_memalign(&p, 24, 10) == EINVAL);
+	CHECK(posix_memalign(&p, 4, 10) == EINVAL);
+	CHECK(aligned_alloc(24, 10) == NULL && errno == EINVAL);
+	p = memalign(24, 10);                                  /* rounded up to 32 */
+	CHECK(p && aligned(p, 32));
+	free(p);
+	p = valloc(10);
+	CHECK(p && aligned(p, 4096));
+	free(p);
+	p = pvalloc(10);
+	CHECK(p && aligned(p, 4096) && malloc_usable_size(p) >= 4096);
+	free(p);
+}
+
+static void test_enomem(void)
+{
+	errno = 0;
+	CHECK(malloc(SIZE_MAX - 4096) == NULL && errno == ENOMEM);
+	errno = 0;
+	CHECK(malloc((size_t)1 << 46) == NULL && errno == ENOMEM);
+}
+
+static void test_mallopt_and_info(void)
+{
+	CHECK(mallopt(M_MMAP_THRESHOLD, 64 * 1024) == 1);
+	CHECK(mallopt(M_MMAP_THRESHOLD, 64 << 20) == 0);       /* above glibc's maximum */
+	struct mallinfo2 before = mallinfo2();
+	void *p = malloc(100 * 1024);                          /* now above the threshold */
+	struct mallinfo2 after = mallinfo2();
+	CHECK(after.hblks == before.hblks + 1);
+	CHECK(after.hblkhd >= before.hblkhd + 100 * 1024);
+	free(p);
+	CHECK(mallinfo2().hblks == before.hblks);
+	CHECK(mallopt(M_MMAP_THRESHOLD, 128 * 1024) == 1);
+	CHECK(mallopt(M_ARENA_MAX, 2) == 1);
+	void *small = malloc(100);
+	CHECK(mallinfo2().uordblks > 0 && mallinfo2().arena >= mallinfo2().uordblks);
+	free(small);
+	CHECK(malloc_trim(0) == 0 || 1);
+}
+
+int main(void)
+{
+	test_alignment_and_sizes();
+	test_calloc();
+	test_realloc();
+	test_aligned();
+	test_enomem();
+	test_mallopt_and_info();
+	puts("t_api: ok");
+	return 0;
+}
