@@ -44,9 +44,9 @@
 #define MAX_ORDER       11                    /* orders 0..10, as /proc/buddyinfo */
 #define MAX_ORDER_PAGES ((size_t)1 << (MAX_ORDER - 1))
 #define ZONE_ALIGN      (MAX_ORDER_PAGES << PAGE_SHIFT)   /* 4 MiB: blocks are naturally aligned */
-#define MMAP_ZONE_SIZE  ((size_t)64 << 20)    /* an mmap zone when the break cannot move */
-#define MAX_ZONES       4096
+#define MMAP_ZONE_SIZE  ((size_t)1 << GRANULE_SHIFT)  /* an mmap zone when the break cannot move */
 #define GRANULE_SHIFT   26                    /* zone lookup map: one entry per 64 MiB */
+#define MAX_ZONES       4096
 #define ADDR_BITS       47
 #define CACHE_LINE      64
 #define MIN_ALIGN       16

@@ -98,18 +98,21 @@ static int brk_grow(struct zone *z, unsigned order)
 	return 0;
 }
 
-/* A new mmap zone of MMAP_ZONE_SIZE, all free. page_lock held. */
+/*
+ * A new mmap zone of MMAP_ZONE_SIZE, all free. It is aligned to its size, one zone_map
+ * granule, so that no two zones ever share a granule. page_lock held.
+ */
 static int mmap_zone_new(void)
 {
 	if (nr_zones + 1 >= MAX_ZONES)
 		return -1;
-	char *map = map_anon(MMAP_ZONE_SIZE + ZONE_ALIGN, 0);
+	char *map = map_anon(2 * MMAP_ZONE_SIZE, MAP_NORESERVE);
 	if (!map)
 		return -1;
-	uintptr_t base = align_up((uintptr_t)map, ZONE_ALIGN);
+	uintptr_t base = align_up((uintptr_t)map, MMAP_ZONE_SIZE);
 	if (base > (uintptr_t)map)
 		munmap(map, base - (uintptr_t)map);
-	munmap((void *)(base + MMAP_ZONE_SIZE), (uintptr_t)map + ZONE_ALIGN - base);
+	munmap((void *)(base + MMAP_ZONE_SIZE), (uintptr_t)map + MMAP_ZONE_SIZE - base);
 	size_t npages = MMAP_ZONE_SIZE >> PAGE_SHIFT;
 	struct zone *z = map_anon(sizeof(struct zone) + npages * sizeof(struct page), 0);
 	if (!z) {
