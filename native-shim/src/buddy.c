@@ -15,38 +15,66 @@
  */
 #include <errno.h>
 #include <sys/mman.h>
+#include <time.h>
 #include "internal.h"
 
 ss_lock_t page_lock = SS_LOCK_INIT;
 
-static void free_list_add(struct zone *z, uint32_t idx, unsigned order)
+#define RELEASE_MIN_ORDER 2        /* smaller free blocks are reused by slabs soon enough */
+
+/* Dirty blocks go to the head (reused first: their pages are resident), clean to the tail. */
+static void free_list_add(struct zone *z, uint32_t idx, unsigned order, bool clean)
 {
 	struct page *p = &z->pages[idx];
 	p->kind = PG_FREE;
-	p->flags = PGF_HEAD;
+	p->flags = PGF_HEAD | (clean ? PGF_CLEAN : 0);
 	p->order = (uint8_t)order;
-	p->prev = NIL;
-	p->next = z->free_head[order];
-	if (p->next != NIL)
-		z->pages[p->next].prev = idx;
-	z->free_head[order] = idx;
+	uint32_t *head = &z->free_head[order], *tail = &z->free_tail[order];
+	if (clean) {
+		p->next = NIL;
+		p->prev = *tail;
+		if (*tail != NIL)
+			z->pages[*tail].next = idx;
+		else
+			*head = idx;
+		*tail = idx;
+	} else {
+		p->prev = NIL;
+		p->next = *head;
+		if (*head != NIL)
+			z->pages[*head].prev = idx;
+		else
+			*tail = idx;
+		*head = idx;
+		z->dirty_pages += (size_t)1 << order;
+	}
 	z->nr_free[order]++;
 	z->free_pages += (size_t)1 << order;
 }
 
-static void free_list_del(struct zone *z, uint32_t idx)
+/* Unlink a free block; returns whether it was clean. */
+static bool free_list_del(struct zone *z, uint32_t idx)
 {
 	struct page *p = &z->pages[idx];
 	unsigned order = p->order;
+	bool clean = p->flags & PGF_CLEAN;
 	if (p->prev != NIL)
 		z->pages[p->prev].next = p->next;
 	else
 		z->free_head[order] = p->next;
 	if (p->next != NIL)
 		z->pages[p->next].prev = p->prev;
+	else
+		z->free_tail[order] = p->prev;
 	p->flags = 0;
 	z->nr_free[order]--;
 	z->free_pages -= (size_t)1 << order;
+	if (!clean) {
+		z->dirty_pages -= (size_t)1 << order;
+		if (z->dirty_pages < z->dirty_low)
+			z->dirty_low = z->dirty_pages;
+	}
+	return clean;
 }
 
 /* Take a known free block off its free list (the brk trim gives it back to the kernel). */
@@ -64,16 +92,20 @@ long buddy_alloc(struct zone *z, unsigned order)
 	if (o == MAX_ORDER)
 		return -1;
 	uint32_t idx = z->free_head[o];
-	free_list_del(z, idx);
+	bool clean = free_list_del(z, idx);
 	while (o > order) {                       /* expand: upper halves go back */
 		o--;
-		free_list_add(z, idx + (1u << o), o);
+		free_list_add(z, idx + (1u << o), o, clean);
 	}
 	return idx;
 }
 
-/* Free one naturally aligned block, merging with its buddy as long as possible. */
-static void buddy_free_block(struct zone *z, uint32_t idx, unsigned order)
+/*
+ * Free one naturally aligned block, merging with its buddy as long as possible. A merged
+ * block is clean only if both halves were; otherwise all of it counts as dirty (an
+ * over-estimate that only means an madvise of some pages already released).
+ */
+static void buddy_free_block(struct zone *z, uint32_t idx, unsigned order, bool clean)
 {
 	size_t npages = zone_npages(z);
 	while (order < MAX_ORDER - 1) {
@@ -83,15 +115,16 @@ static void buddy_free_block(struct zone *z, uint32_t idx, unsigned order)
 		struct page *b = &z->pages[buddy];
 		if (b->kind != PG_FREE || !(b->flags & PGF_HEAD) || b->order != order)
 			break;
-		free_list_del(z, buddy);
+		clean &= free_list_del(z, buddy);
 		idx &= ~(1u << order);
 		order++;
 	}
-	free_list_add(z, idx, order);
+	free_list_add(z, idx, order, clean);
 }
 
-/* Free pages [start, end) of zone z: mark them free, then free the largest aligned blocks. */
-void buddy_free_range(struct zone *z, size_t start, size_t end)
+/* Free pages [start, end) of zone z: mark them free, then free the largest aligned blocks.
+ * `clean`: the pages are known not to be resident (fresh from the kernel). */
+void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean)
 {
 	for (size_t i = start; i < end; i++) {
 		z->pages[i].kind = PG_FREE;
@@ -103,7 +136,7 @@ void buddy_free_range(struct zone *z, size_t start, size_t end)
 			o = MAX_ORDER - 1;
 		while (start + ((size_t)1 << o) > end)
 			o--;
-		buddy_free_block(z, (uint32_t)start, o);
+		buddy_free_block(z, (uint32_t)start, o, clean);
 		start += (size_t)1 << o;
 	}
 }
@@ -146,7 +179,7 @@ void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
 				continue;
 			size_t end = (size_t)idx + ((size_t)1 << order);
 			if ((size_t)idx + npages < end)
-				buddy_free_range(z, (size_t)idx + npages, end);
+				buddy_free_range(z, (size_t)idx + npages, end, z->pages[idx].flags & PGF_CLEAN);
 			mark_pages(z, (size_t)idx, npages, kind);
 			unlock(&page_lock);
 			return page_addr(z, (size_t)idx);
@@ -160,34 +193,79 @@ void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
 	}
 }
 
-/* Give back pages_alloc'd pages (or a part of them); trims the brk top when worth it. */
+/* Give dirty free blocks of at least min_order back to the kernel, largest first, until
+ * at most `target` dirty pages remain. Returns the pages released. */
+static size_t release_dirty(struct zone *z, unsigned min_order, size_t target)
+{
+	size_t released = 0;
+	for (int o = MAX_ORDER - 1; o >= (int)min_order && z->dirty_pages > target; o--) {
+		uint32_t idx;
+		while (z->dirty_pages > target && (idx = z->free_head[o]) != NIL &&
+		       !(z->pages[idx].flags & PGF_CLEAN)) {
+			free_list_del(z, idx);
+			madvise(page_addr(z, idx), PAGE_SIZE << o, MADV_DONTNEED);
+			free_list_add(z, idx, (unsigned)o, true);
+			released += (size_t)1 << o;
+		}
+	}
+	gstats.pages_released += released;
+	return released;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Decay, in the spirit of jemalloc's dirty page decay: free pages that stayed free and
+ * resident through a whole decay interval (the low-water mark of dirty_pages) are not
+ * being reused, so they go back to the kernel. Pages freed and reused within the interval
+ * are kept, so churn does not pay page faults. Above dirty_max, release at once.
+ */
+static void decay_dirty(struct zone *z)
+{
+	size_t limit = settings.dirty_max >> PAGE_SHIFT;
+	if (z->dirty_pages > limit)
+		release_dirty(z, RELEASE_MIN_ORDER, limit / 2);
+	if (!settings.decay_ms)
+		return;
+	uint64_t now = now_ms();
+	if (now - z->decay_epoch_ms < settings.decay_ms)
+		return;
+	if (z->dirty_low)
+		release_dirty(z, RELEASE_MIN_ORDER, z->dirty_pages - z->dirty_low);
+	z->dirty_low = z->dirty_pages;
+	z->decay_epoch_ms = now;
+}
+
+/*
+ * Give back pages_alloc'd pages (or a part of them). The brk top is trimmed when the free
+ * space there exceeds the trim threshold; free pages inside the heap decay back to the
+ * kernel with madvise (the seed's "B cannot be returned while D lives" is true of the
+ * address space, not of the memory).
+ */
 void pages_free(void *addr, size_t npages)
 {
 	struct zone *z = zone_of(addr);
 	lock(&page_lock);
 	size_t idx = ((uintptr_t)addr - z->base) >> PAGE_SHIFT;
-	buddy_free_range(z, idx, idx + npages);
+	buddy_free_range(z, idx, idx + npages, false);
 	if (z->kind == ZONE_BRK && idx + npages + MAX_ORDER_PAGES >= zone_npages(z))
-		zone_trim_top(z, 0, false);
+		zone_trim_top(z, settings.trim_threshold / 2, false);   /* hysteresis: no sbrk ping-pong */
+	decay_dirty(z);
 	unlock(&page_lock);
 }
 
 /* malloc_trim: hand every free page back to the kernel (they stay ours, zero on next touch). */
 size_t pages_release_free(void)
 {
-	size_t bytes = 0;
+	size_t pages = 0;
 	lock(&page_lock);
-	for (unsigned i = 1; i <= nr_zones; i++) {
-		struct zone *z = zones[i];
-		for (unsigned o = 0; o < MAX_ORDER; o++) {
-			for (uint32_t idx = z->free_head[o]; idx != NIL; idx = z->pages[idx].next) {
-				size_t len = PAGE_SIZE << o;
-				if (madvise(page_addr(z, idx), len, MADV_DONTNEED) == 0)
-					bytes += len;
-			}
-		}
-	}
-	gstats.pages_released += bytes >> PAGE_SHIFT;
+	for (unsigned i = 1; i <= nr_zones; i++)
+		pages += release_dirty(zones[i], 0, 0);
 	unlock(&page_lock);
-	return bytes;
+	return pages << PAGE_SHIFT;
 }

@@ -16,10 +16,14 @@
 
 #define DEFAULT_MMAP_THRESHOLD ((size_t)128 << 10)
 #define DEFAULT_TRIM_THRESHOLD ((size_t)128 << 10)
+#define DEFAULT_DIRTY_MAX      ((size_t)1 << 30)
+#define DEFAULT_DECAY_MS       1000
 
 struct ss_settings settings = {
 	.mmap_threshold = DEFAULT_MMAP_THRESHOLD,
 	.trim_threshold = DEFAULT_TRIM_THRESHOLD,
+	.dirty_max = DEFAULT_DIRTY_MAX,
+	.decay_ms = DEFAULT_DECAY_MS,
 	.small_limit = 0,                         /* nothing is small until initialised */
 	.abort_on_error = true,
 };
@@ -69,6 +73,10 @@ static void read_environment(void)
 		settings.trim_threshold = (size_t)v;
 		settings.mmap_threshold_fixed = true;     /* as in glibc: no more adaptation */
 	}
+	if ((v = env_size("SLABSCOPE_DIRTY_MAX", NULL)) >= 0)
+		settings.dirty_max = (size_t)v;
+	if ((v = env_size("SLABSCOPE_DECAY_MS", NULL)) >= 0)
+		settings.decay_ms = (unsigned)v;
 	if ((v = env_size("SLABSCOPE_TOP_PAD", "MALLOC_TOP_PAD_")) >= 0)
 		settings.top_pad = (size_t)v;
 	const char *a = getenv("SLABSCOPE_ABORT");

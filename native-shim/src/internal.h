@@ -41,9 +41,10 @@
 /* ---- pages and orders --------------------------------------------------- */
 #define PAGE_SHIFT      12
 #define PAGE_SIZE       ((size_t)1 << PAGE_SHIFT)
-#define MAX_ORDER       11                    /* orders 0..10, as /proc/buddyinfo */
+#define MAX_ORDER       14                    /* orders 0..13: /proc/buddyinfo's 0..10, and up
+                                                 to 32 MiB, glibc's largest mmap threshold */
 #define MAX_ORDER_PAGES ((size_t)1 << (MAX_ORDER - 1))
-#define ZONE_ALIGN      (MAX_ORDER_PAGES << PAGE_SHIFT)   /* 4 MiB: blocks are naturally aligned */
+#define ZONE_ALIGN      (MAX_ORDER_PAGES << PAGE_SHIFT)   /* 32 MiB: blocks are naturally aligned */
 #define MMAP_ZONE_SIZE  ((size_t)1 << GRANULE_SHIFT)  /* an mmap zone when the break cannot move */
 #define GRANULE_SHIFT   26                    /* zone lookup map: one entry per 64 MiB */
 #define MAX_ZONES       4096
@@ -70,7 +71,8 @@ enum page_kind {
 	PG_TAIL,         /* later page of a medium block; ->npages = distance to head */
 	PG_META,         /* allocator metadata (per-thread caches) */
 };
-#define PGF_HEAD 0x1
+#define PGF_HEAD  0x1
+#define PGF_CLEAN 0x2   /* free block whose pages were given back (madvise) or never touched */
 #define NIL      UINT32_MAX
 
 struct slab;
@@ -95,9 +97,13 @@ struct zone {
 	uintptr_t top;                 /* pages [base, top) exist */
 	size_t   max_pages;            /* capacity of pages[] */
 	struct page *pages;
-	uint32_t free_head[MAX_ORDER];
+	uint32_t free_head[MAX_ORDER]; /* dirty blocks first, clean ones at the tail */
+	uint32_t free_tail[MAX_ORDER];
 	size_t   nr_free[MAX_ORDER];   /* free blocks per order: /proc/buddyinfo */
 	size_t   free_pages;
+	size_t   dirty_pages;          /* free pages still resident (not released) */
+	size_t   dirty_low;            /* lowest dirty_pages since decay_epoch */
+	uint64_t decay_epoch_ms;
 };
 
 INTERNAL extern struct zone *zones[MAX_ZONES];
@@ -132,7 +138,7 @@ INTERNAL size_t zone_top_free_pages(struct zone *z);
 /* buddy.c — all with page_lock held unless named pages_* */
 INTERNAL long buddy_alloc(struct zone *z, unsigned order);
 INTERNAL void buddy_take_block(struct zone *z, uint32_t idx);
-INTERNAL void buddy_free_range(struct zone *z, size_t start, size_t end);
+INTERNAL void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean);
 INTERNAL void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind);
 INTERNAL void  pages_free(void *addr, size_t npages);
 INTERNAL size_t pages_release_free(void);          /* madvise free blocks; returns bytes */
@@ -252,6 +258,8 @@ struct ss_settings {
 	size_t mmap_threshold;        /* requests >= this are mmapped */
 	size_t trim_threshold;        /* brk top free above this is released */
 	size_t top_pad;               /* extra brk growth per sbrk */
+	size_t dirty_max;             /* free resident bytes per zone beyond which madvise at once */
+	unsigned decay_ms;            /* free pages idle this long are released (0 = never) */
 	size_t small_limit;           /* largest request served by kmalloc-N */
 	size_t medium_limit;          /* largest request served by buddy pages */
 	bool   mmap_threshold_fixed;  /* set by user: no glibc-style adaptation */

@@ -8,7 +8,7 @@
  * The table is what lets free() tell a large block from a pointer we never returned.
  *
  * As in glibc, freeing a mapped block larger than the current threshold raises the
- * threshold to its size (up to the largest buddy block), unless the user fixed it,
+ * threshold to its size (up to the largest buddy block, 32 MiB), unless the user fixed it,
  * so programs that churn big buffers stop paying an mmap/munmap pair for each.
  */
 #define _GNU_SOURCE
@@ -150,7 +150,7 @@ bool large_free(void *p)
 	size_t len = table_remove(b);
 	gstats.mmap_frees++;
 	if (!settings.mmap_threshold_fixed && len > settings.mmap_threshold &&
-	    len <= (MAX_ORDER_PAGES << PAGE_SHIFT) / 2) {
+	    len <= (MAX_ORDER_PAGES << PAGE_SHIFT)) {
 		settings.mmap_threshold = len;       /* glibc's dynamic threshold */
 		settings.trim_threshold = 2 * len;
 		settings_update_limits();

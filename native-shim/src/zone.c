@@ -34,10 +34,10 @@ static void *map_anon(size_t len, int extra_flags)
 static void zone_init_lists(struct zone *z)
 {
 	for (unsigned o = 0; o < MAX_ORDER; o++) {
-		z->free_head[o] = NIL;
+		z->free_head[o] = z->free_tail[o] = NIL;
 		z->nr_free[o] = 0;
 	}
-	z->free_pages = 0;
+	z->free_pages = z->dirty_pages = 0;
 }
 
 static void zone_map_register(struct zone *z, uintptr_t from, uintptr_t to)
@@ -91,7 +91,7 @@ static int brk_grow(struct zone *z, unsigned order)
 	}
 	z->top = z->base + (new_pages << PAGE_SHIFT);
 	zone_map_register(z, z->base, z->top);
-	buddy_free_range(z, old_pages, new_pages);
+	buddy_free_range(z, old_pages, new_pages, true);   /* fresh from sbrk */
 	gstats.brk_grows++;
 	if (z->top - z->base > gstats.heap_peak_bytes)
 		gstats.heap_peak_bytes = z->top - z->base;
@@ -126,7 +126,7 @@ static int mmap_zone_new(void)
 	z->base = base;
 	z->top = base + MMAP_ZONE_SIZE;
 	zone_init_lists(z);
-	buddy_free_range(z, 0, npages);
+	buddy_free_range(z, 0, npages, true);
 	zones[z->id] = z;
 	__atomic_store_n(&nr_zones, nr_zones + 1, __ATOMIC_RELEASE);
 	zone_map_register(z, z->base, z->top);
@@ -194,7 +194,7 @@ void zone_trim_top(struct zone *z, size_t keep, bool forced)
 		return;
 	size_t bytes = (npages - t) << PAGE_SHIFT;
 	if (sbrk(-(intptr_t)bytes) == (void *)-1) {
-		buddy_free_range(z, t, npages);          /* could not shrink: keep them free */
+		buddy_free_range(z, t, npages, false);   /* could not shrink: keep them free */
 		return;
 	}
 	z->top = z->base + (t << PAGE_SHIFT);

@@ -21,15 +21,15 @@ final class BigCSource {
             c.append("    for (size_t j = 0; j < n; j++) {\n");
             c.append("        switch ((v[j] + ").append(i).append(") % ").append(k).append(") {\n");
             for (int s = 0; s < k; s++) {
-                c.append("        case ").append(s).append(": acc = acc * ").append(31 + s)
-                        .append(" + v[j] ").append(s % 2 == 0 ? "^ " : "- ").append(i * 13 + s).append("; break;\n");
+                c.append("        case ").append(s).append(": acc = (acc * ").append(31 + s)
+                        .append(" + v[j]) ").append(s % 2 == 0 ? "^ " : "- ").append(i * 13 + s).append("; break;\n");
             }
             c.append("        default: acc += (long)j; break;\n        }\n    }\n");
             c.append("    if (r) {\n        r->id = ").append(i).append(";\n        r->total += acc;\n");
             c.append("        r->weight = r->weight * 0.5 + (double)(acc % 1000);\n");
             c.append("        memcpy(r->name, \"fn_").append(i).append("\", sizeof \"fn_").append(i).append("\");\n    }\n");
-            if (i > 0) {
-                c.append("    if (n > 1 && acc % 3 == 0)\n        acc += fn_").append((i * 7) % i)
+            if (i % 16 == 15) {
+                c.append("    if (n > 1 && acc % 3 == 0)\n        acc += fn_").append(i - 15)
                         .append("(NULL, v + 1, n - 1);\n");
             }
             c.append("    return acc;\n}\n\n");
