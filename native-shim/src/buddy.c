@@ -157,6 +157,8 @@ static void mark_pages(struct zone *z, size_t idx, size_t npages, enum page_kind
 	}
 }
 
+static long assemble_run(struct zone *z, size_t npages, unsigned order);
+
 /*
  * Allocate `npages` contiguous pages aligned to 2^align_order pages and mark them `kind`.
  * Zones are tried in order (the brk heap first); when all are full a zone grows.
@@ -183,6 +185,16 @@ void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
 			mark_pages(z, (size_t)idx, npages, kind);
 			unlock(&page_lock);
 			return page_addr(z, (size_t)idx);
+		}
+		if (!align_order && npages > 1 && ((size_t)1 << order) != npages) {
+			for (unsigned i = 1; i <= nr_zones; i++) {
+				long idx = assemble_run(zones[i], npages, order);
+				if (idx >= 0) {
+					mark_pages(zones[i], (size_t)idx, npages, kind);
+					unlock(&page_lock);
+					return page_addr(zones[i], (size_t)idx);
+				}
+			}
 		}
 		if (zone_grow(order) < 0) {
 			gstats.alloc_failures++;
@@ -257,6 +269,96 @@ void pages_free(void *addr, size_t npages)
 		zone_trim_top(z, settings.trim_threshold / 2, false);   /* hysteresis: no sbrk ping-pong */
 	decay_dirty(z);
 	unlock(&page_lock);
+}
+
+/* Head of the free block that holds page p, or -1 when p is not free. */
+static long free_block_containing(struct zone *z, size_t p)
+{
+	if (p >= zone_npages(z) || z->pages[p].kind != PG_FREE)
+		return -1;
+	for (unsigned o = 0; o < MAX_ORDER; o++) {
+		size_t h = p & ~(((size_t)1 << o) - 1);
+		struct page *pg = &z->pages[h];
+		if (pg->kind == PG_FREE && (pg->flags & PGF_HEAD) && pg->order == o)
+			return (long)h;
+	}
+	return -1;
+}
+
+static bool run_is_free(struct zone *z, size_t start, size_t end)
+{
+	for (size_t p = start; p < end;) {
+		long h = free_block_containing(z, p);
+		if (h < 0)
+			return false;
+		p = (size_t)h + ((size_t)1 << z->pages[h].order);
+	}
+	return true;
+}
+
+/* Carve the free run [start, end) out of the free blocks that hold it, giving back the
+ * parts of those blocks outside it. The run's pages are left PG_FREE without a head:
+ * the caller marks them. */
+static void claim_run(struct zone *z, size_t start, size_t end)
+{
+	for (size_t p = start; p < end;) {
+		size_t h = (size_t)free_block_containing(z, p);
+		size_t blk_end = h + ((size_t)1 << z->pages[h].order);
+		bool clean = free_list_del(z, h);
+		for (size_t i = p; i < end && i < blk_end; i++)
+			z->pages[i].kind = PG_ABSENT;    /* claimed: never a coalescing partner */
+		if (h < p)
+			buddy_free_range(z, h, p, clean);
+		if (blk_end > end)
+			buddy_free_range(z, end, blk_end, clean);
+		p = blk_end;
+	}
+}
+
+/*
+ * No free block of the order a request rounds up to: before growing the heap, look for a
+ * run of exactly npages free pages that starts at a smaller free block and continues into
+ * its neighbours (first fit, a bounded number of candidates). This is what lets a medium
+ * request use holes that are big enough but not aligned, as a boundary-tag heap would.
+ */
+static long assemble_run(struct zone *z, size_t npages, unsigned order)
+{
+	enum { MAX_CANDIDATES = 64 };
+	int tried = 0;
+	for (int o = (int)order - 1; o >= 0 && o >= (int)order - 4; o--) {
+		for (uint32_t h = z->free_head[o]; h != NIL && tried < MAX_CANDIDATES; h = z->pages[h].next, tried++) {
+			if (run_is_free(z, h, h + npages)) {
+				claim_run(z, h, h + npages);
+				return (long)h;
+			}
+		}
+	}
+	return -1;
+}
+
+/*
+ * Grow a medium block in place (realloc): claim pages [idx+old, idx+new) if all of them
+ * are free. false, with nothing changed, when any page is in use.
+ */
+bool pages_extend(void *addr, size_t old_npages, size_t new_npages)
+{
+	struct zone *z = zone_of(addr);
+	size_t idx = ((uintptr_t)addr - z->base) >> PAGE_SHIFT;
+	size_t start = idx + old_npages, end = idx + new_npages;
+	lock(&page_lock);
+	if (end > zone_npages(z) || !run_is_free(z, start, end)) {
+		unlock(&page_lock);
+		return false;
+	}
+	claim_run(z, start, end);
+	for (size_t i = start; i < end; i++) {
+		z->pages[i].kind = PG_TAIL;
+		z->pages[i].flags = 0;
+		z->pages[i].npages = (uint32_t)(i - idx);
+	}
+	z->pages[idx].npages = (uint32_t)new_npages;
+	unlock(&page_lock);
+	return true;
 }
 
 /* malloc_trim: hand every free page back to the kernel (they stay ours, zero on next touch). */

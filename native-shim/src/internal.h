@@ -141,6 +141,7 @@ INTERNAL void buddy_take_block(struct zone *z, uint32_t idx);
 INTERNAL void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean);
 INTERNAL void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind);
 INTERNAL void  pages_free(void *addr, size_t npages);
+INTERNAL bool  pages_extend(void *addr, size_t old_npages, size_t new_npages);
 INTERNAL size_t pages_release_free(void);          /* madvise free blocks; returns bytes */
 
 /* ---- slab tier ----------------------------------------------------------- */

@@ -286,8 +286,14 @@ EXPORT void *realloc(void *p, size_t n)
 	struct zone *z = zone_of(p);
 	if (!z && n >= settings.mmap_threshold)
 		return large_realloc(p, n);              /* mremap: no copy */
+	bool medium = z && page_of(z, p)->kind == PG_MEDIUM;
+	if (medium && n > old && n <= settings.medium_limit &&
+	    pages_extend(p, old >> PAGE_SHIFT, align_up(n, PAGE_SIZE) >> PAGE_SHIFT)) {
+		STAT_ADD(medium_bytes, align_up(n, PAGE_SIZE) - old);
+		return p;                                /* grown into the free pages after it */
+	}
 	if (n <= old) {
-		if (z && page_of(z, p)->kind == PG_MEDIUM) {
+		if (medium) {
 			if (n > settings.small_limit) {
 				medium_shrink(p, n);
 				return p;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class GccCompileTest {
 
-    private static final int FUNCTIONS = 2500;
+    private static final int FUNCTIONS = 2000;
 
     @TempDir
     Path work;
