@@ -52,6 +52,18 @@ SS_API void   ss_kfree(void *p);
 SS_API void   ss_write_slabinfo(int fd);
 SS_API void   ss_write_buddyinfo(int fd);
 
+/*
+ * Introspection, in the binary format of slabscope_shm.h. Each returns the number of bytes
+ * the snapshot needs and writes it only when `len` is at least that (call with len 0 to
+ * size the buffer; sizes can grow between calls, so leave room).
+ */
+SS_API size_t ss_snapshot(void *buf, size_t len);
+SS_API size_t ss_layout(void *buf, size_t len);
+/* Rewrite /dev/shm/slabscope.<pid> (and the layout file if a reader asked) now. */
+SS_API void   ss_publish(void);
+/* "slabscope <version> shm <format version>" */
+SS_API const char *ss_version(void);
+
 #ifdef SLABSCOPE_KERNEL_NAMES
 #define kmem_cache_create  ss_kmem_cache_create
 #define kmem_cache_alloc(c, gfp) ss_kmem_cache_alloc(c)

@@ -97,6 +97,7 @@ static uint64_t make_secret(void)
 /* ---- fork ---------------------------------------------------------------- */
 static void fork_prepare(void)
 {
+	lock(&publish_lock);
 	lock(&cache_list_lock);
 	for (struct kmem_cache *c = cache_list; c; c = c->next_cache)
 		lock(&c->lock);
@@ -113,6 +114,7 @@ static void fork_parent(void)
 	for (struct kmem_cache *c = cache_list; c; c = c->next_cache)
 		unlock(&c->lock);
 	unlock(&cache_list_lock);
+	unlock(&publish_lock);
 }
 
 static void fork_child(void)
@@ -127,6 +129,7 @@ static void fork_child(void)
 	tcache_list = (uintptr_t)self > (uintptr_t)TC_DEAD ? self : NULL;
 	if (tcache_list)
 		self->next = self->prev = NULL;
+	export_fork_child();
 }
 
 void ss_init_slow(void)

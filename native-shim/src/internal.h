@@ -21,9 +21,12 @@
  *              the fatal-error path for invalid frees.
  *   init.c     one-time set-up, environment, thresholds, fork handlers.
  *
+ *   export.c   the snapshot format of slabscope_shm.h: ss_snapshot/ss_layout in the
+ *              process, /dev/shm/slabscope.<pid> for other processes.
+ *
  * Locks, always taken in this order (fork prepare takes them all in this order):
- *   cache_list_lock -> kmem_cache.lock (kmem_slab's last) -> page_lock -> large_lock
- *   -> tcache_list_lock.
+ *   publish_lock -> cache_list_lock -> kmem_cache.lock (kmem_slab's last) -> page_lock
+ *   -> large_lock -> tcache_list_lock.
  */
 #ifndef SLABSCOPE_INTERNAL_H
 #define SLABSCOPE_INTERNAL_H
@@ -186,6 +189,7 @@ struct kmem_cache {
 	uint32_t recip;               /* ceil(2^32 / size): offset -> index */
 	unsigned flags;
 	int      tc_class;            /* per-thread array slot, -1 = none */
+	uint32_t id;                  /* stable index, named in layout snapshots */
 	void   (*ctor)(void *);
 	const struct slab_policy *policy;
 	ss_lock_t lock;
@@ -213,7 +217,8 @@ INTERNAL void  cache_free_one(struct kmem_cache *c, void *p);
 #define KMALLOC_MAX    32768
 INTERNAL extern struct kmem_cache kmalloc_caches[NR_KMALLOC];
 INTERNAL extern struct kmem_cache kmalloc_8;
-INTERNAL extern uint8_t kmalloc_lut[65];   /* (size + 15) / 16 -> class, sizes <= 1024 */
+INTERNAL extern uint8_t kmalloc_lut[65];
+INTERNAL extern const uint32_t kmalloc_size[NR_KMALLOC];   /* (size + 15) / 16 -> class, sizes <= 1024 */
 INTERNAL int kmalloc_init(void);
 static inline unsigned size_class(size_t n)
 {
@@ -227,11 +232,12 @@ static inline unsigned size_class(size_t n)
 #define TC_SLOTS 64
 struct thread_stats {
 	uint64_t malloc_calls, free_calls, calloc_calls, realloc_calls, memalign_calls;
-	uint64_t slab_allocs, slab_frees, bytes_requested;
+	uint64_t slab_allocs, slab_frees, bytes_requested, bytes_allocated;
 };
 struct tcache {
 	struct tcache *next, *prev;    /* registry, for summing statistics */
 	struct thread_stats st;
+	uint32_t slow_events;          /* refills and flushes: paces publication */
 	uint32_t count[NR_KMALLOC];
 	void    *objs[NR_KMALLOC][TC_SLOTS];
 };
@@ -285,6 +291,12 @@ INTERNAL extern struct global_stats gstats;
 INTERNAL void stats_sum_threads(struct thread_stats *out);
 INTERNAL void stats_write_report(void);
 #define STAT_ADD(field, v) __atomic_fetch_add(&gstats.field, (v), __ATOMIC_RELAXED)
+
+/* ---- export to other processes (export.c) -------------------------------- */
+INTERNAL void export_maybe_publish(void);       /* from slow paths, no locks held */
+INTERNAL void export_at_exit(void);
+INTERNAL void export_fork_child(void);
+INTERNAL extern ss_lock_t publish_lock;
 
 /* ---- output without stdio (print.c) -------------------------------------- */
 struct outbuf { char buf[4096]; size_t len; int fd; };

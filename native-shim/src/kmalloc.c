@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include "internal.h"
 
-static const uint32_t class_sizes[NR_KMALLOC] = {
+const uint32_t kmalloc_size[NR_KMALLOC] = {
 	16, 32, 48, 64, 80, 96, 112, 128,
 	160, 192, 224, 256, 320, 384, 448, 512,
 	640, 768, 896, 1024, 1280, 1536, 1792, 2048,
@@ -56,7 +56,7 @@ int kmalloc_init(void)
 	if (kmem_cache_setup(&kmalloc_8, name, 8, 8, 0, NULL) < 0)
 		return -1;
 	for (int i = NR_KMALLOC - 1; i >= 0; i--) {      /* listed smallest first */
-		uint32_t size = class_sizes[i];
+		uint32_t size = kmalloc_size[i];
 		uint32_t align = (size & (size - 1)) ? MIN_ALIGN : (size < PAGE_SIZE ? size : PAGE_SIZE);
 		class_name(name, size);
 		if (kmem_cache_setup(&kmalloc_caches[i], name, size, align, 0, NULL) < 0)
@@ -65,7 +65,7 @@ int kmalloc_init(void)
 		tc_limit[i] = thread_cache_limit(size);
 	}
 	for (unsigned k = 0, c = 0; k <= 64; k++) {
-		while (class_sizes[c] < k * 16)
+		while (kmalloc_size[c] < k * 16)
 			c++;
 		kmalloc_lut[k] = (uint8_t)c;
 	}

@@ -123,7 +123,9 @@ void *large_alloc(size_t size, size_t align)
 	}
 	table_insert((uintptr_t)p, len, size);
 	gstats.mmap_allocs++;
+	STAT_ADD(dead_threads.bytes_allocated, len);
 	unlock(&large_lock);
+	export_maybe_publish();
 	return p;
 }
 
@@ -157,6 +159,7 @@ bool large_free(void *p)
 	}
 	unlock(&large_lock);
 	munmap(p, len);
+	export_maybe_publish();
 	return true;
 }
 

@@ -61,9 +61,11 @@ static void *small_alloc(struct tcache *tc, unsigned cls)
 		if (likely(k))
 			tc->count[cls] = k - 1;
 		tc->st.slab_allocs++;
+		tc->st.bytes_allocated += kmalloc_size[cls];
 	} else {
 		p = cache_alloc_one(&kmalloc_caches[cls]);
 		STAT_ADD(dead_threads.slab_allocs, 1);
+		STAT_ADD(dead_threads.bytes_allocated, kmalloc_size[cls]);
 	}
 	if (likely(p))
 		((uint64_t *)p)[1] = 0;              /* clear the double-free key */
@@ -79,6 +81,7 @@ static void *medium_alloc(size_t n, size_t align)
 	if (p) {
 		STAT_ADD(medium_allocs, 1);
 		STAT_ADD(medium_bytes, npages << PAGE_SHIFT);
+		STAT_ADD(dead_threads.bytes_allocated, npages << PAGE_SHIFT);
 	}
 	return p;
 }
@@ -127,6 +130,7 @@ EXPORT void *malloc(size_t n)
 		tc->st.malloc_calls++;
 		tc->st.bytes_requested += n;
 		tc->st.slab_allocs++;
+		tc->st.bytes_allocated += kmalloc_size[cls];
 		if (likely(k)) {
 			void *p = tc->objs[cls][k - 1];
 			tc->count[cls] = k - 1;
@@ -134,6 +138,7 @@ EXPORT void *malloc(size_t n)
 			return p;
 		}
 		tc->st.slab_allocs--;                /* small_alloc counts it */
+		tc->st.bytes_allocated -= kmalloc_size[cls];
 		return small_alloc(tc, cls);
 	}
 	bool zeroed;
@@ -165,6 +170,7 @@ static void medium_free(struct page *pg, void *p)
 	STAT_ADD(medium_frees, 1);
 	STAT_ADD(medium_bytes, -(npages << PAGE_SHIFT));
 	pages_free(p, npages);
+	export_maybe_publish();
 }
 
 /* Returns false (after reporting) for a pointer that is not ours to free. */

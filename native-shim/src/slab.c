@@ -97,6 +97,8 @@ int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t
 	c->ctor = ctor;
 	c->policy = &slab_policy_slab;
 	c->tc_class = -1;
+	static uint32_t next_id;
+	c->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	c->recip = (uint32_t)((((uint64_t)1 << 32) + c->size - 1) / c->size);
 	pthread_mutex_init(&c->lock, NULL);
 	for (int l = 0; l < NR_SLAB_LISTS; l++) {

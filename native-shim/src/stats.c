@@ -263,4 +263,5 @@ void stats_write_report(void)
 __attribute__((destructor)) static void slabscope_destructor(void)
 {
 	stats_write_report();
+	export_at_exit();
 }

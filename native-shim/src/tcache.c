@@ -48,6 +48,8 @@ void *tcache_refill(struct tcache *tc, unsigned cls)
 	if (got <= 0)
 		return NULL;
 	tc->count[cls] = (uint32_t)got - 1;
+	if (!(++tc->slow_events & 15))
+		export_maybe_publish();
 	return tc->objs[cls][got - 1];
 }
 
@@ -62,6 +64,8 @@ void tcache_flush(struct tcache *tc, unsigned cls, unsigned keep)
 	c->policy->free_bulk(c, tc->objs[cls], (int)give);
 	memmove(tc->objs[cls], tc->objs[cls] + give, keep * sizeof(void *));
 	tc->count[cls] = keep;
+	if (!(++tc->slow_events & 15))
+		export_maybe_publish();
 }
 
 void tcache_flush_all(struct tcache *tc)

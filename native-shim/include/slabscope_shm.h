@@ -1,0 +1,156 @@
+/*
+ * slabscope_shm.h — the binary snapshot format, version 1.
+ *
+ * One format, three ways to get it:
+ *   - in the process: ss_snapshot(buf, len) and ss_layout(buf, len) (JNA calls these);
+ *   - from outside: /dev/shm/slabscope.<pid> holds the latest snapshot, and
+ *     /dev/shm/slabscope.<pid>.layout the latest layout; both mode 0600, owned by the
+ *     process's user, removed when it exits.
+ *
+ * All integers are little-endian (x86-64 native), fields naturally aligned, records
+ * reached through the offsets and record sizes in the header, so that a reader of version
+ * 1 can read a later version that appends fields. Readers must check magic, version and
+ * that every offset + count * record size lies inside what they read.
+ *
+ * Consistency: `seq` is a seqlock. The writer makes it odd, writes, makes it even again.
+ * A reader copies the whole segment, and retries if seq was odd or changed meanwhile.
+ *
+ * Publication is cheap and needs no thread: the process rewrites the segment from its
+ * allocation slow paths at most every SS_PUBLISH_INTERVAL_MS, at exit, and when
+ * ss_publish() is called (the Java agent does so on its own period). A reader that wants
+ * a fresh layout bumps `layout_request`; the next publication writes the layout file and
+ * sets `layout_seq` to that value.
+ */
+#ifndef SLABSCOPE_SHM_H
+#define SLABSCOPE_SHM_H
+
+#include <stdint.h>
+
+#define SS_SHM_MAGIC       0x31504353424c53ull   /* "SLBSCP1" little-endian + NUL */
+#define SS_LAYOUT_MAGIC    0x31544c5953424c53ull /* "SLBSYLT1" */
+#define SS_SHM_VERSION     1
+#define SS_SHM_PREFIX      "/dev/shm/slabscope."
+#define SS_SHM_MAX_CACHES  512
+#define SS_SHM_MAX_ZONES   256
+#define SS_SHM_ORDERS      16                     /* nr_free[] slots; nr_orders are used */
+#define SS_PUBLISH_INTERVAL_MS 50
+
+/* Every counter of the process, all uint64_t. */
+struct ss_shm_global {
+	/* calls per entry point (summed over threads) */
+	uint64_t malloc_calls, free_calls, calloc_calls, realloc_calls, memalign_calls, trim_calls;
+	/* bytes asked for by callers, and handed out (usable sizes), cumulative */
+	uint64_t bytes_requested, bytes_allocated;
+	/* slab tier: objects handed to callers / returned, cumulative */
+	uint64_t slab_allocs, slab_frees;
+	/* medium tier (buddy page runs) */
+	uint64_t medium_allocs, medium_frees, medium_bytes;
+	/* mmap path */
+	uint64_t mmap_allocs, mmap_frees, mmap_blocks, mmap_bytes, mmap_peak_bytes;
+	/* brk heap */
+	uint64_t brk_grows, brk_trims, brk_failures, bytes_trimmed;
+	uint64_t heap_bytes, brk_bytes, brk_base, brk_top, heap_peak_bytes;
+	uint64_t heap_free_bytes, heap_dirty_bytes, top_free_bytes, pages_released, mmap_zones;
+	/* live allocations, failures, misuse */
+	uint64_t live_allocs, alloc_failures, invalid_frees;
+	/* thresholds in force */
+	uint64_t mmap_threshold, trim_threshold, top_pad, dirty_max, decay_ms;
+	/* bytes in slabs (num_objs * size) and in active objects (active_objs * size) */
+	uint64_t slab_bytes, slab_active_bytes;
+	/* resident bytes of the heap zones (mincore), of mmap-path blocks; 0 if not measured */
+	uint64_t heap_resident_bytes, mmap_resident_bytes;
+	uint64_t threads;                              /* threads with a cache now */
+};
+
+struct ss_shm_header {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t header_size;                          /* sizeof(struct ss_shm_header) */
+	uint64_t seq;                                  /* seqlock, odd while being written */
+	int32_t  pid;
+	uint32_t page_size;
+	uint64_t start_time_ns;                        /* CLOCK_REALTIME at start */
+	uint64_t publish_time_ns;                      /* CLOCK_REALTIME of this snapshot */
+	uint64_t publish_count;
+	uint64_t total_size;                           /* bytes of this snapshot */
+	uint32_t nr_caches, cache_record_size;
+	uint64_t caches_offset;
+	uint32_t nr_zones, zone_record_size;
+	uint64_t zones_offset;
+	uint32_t nr_orders;                            /* buddy orders in use (14) */
+	uint32_t global_size;                          /* sizeof(struct ss_shm_global) */
+	uint64_t global_offset;
+	uint64_t layout_request;                       /* readers bump it */
+	uint64_t layout_seq;                           /* request served by the layout file */
+	char     exe[128];                             /* program, from /proc/self/exe */
+};
+
+/* One kmem_cache: the /proc/slabinfo 2.1 columns and more. */
+struct ss_shm_cache {
+	char     name[32];
+	uint32_t object_size;                          /* as created / class size asked */
+	uint32_t size;                                 /* objsize: stride between objects */
+	uint32_t align;
+	uint32_t objperslab;
+	uint32_t pagesperslab;
+	uint32_t colour_num;                           /* colours in use: 0..colour_num */
+	uint32_t colour_off;                           /* bytes per colour step */
+	int32_t  kmalloc_class;                        /* -1 for named caches */
+	uint64_t active_objs, num_objs;
+	uint64_t active_slabs, num_slabs;
+	uint64_t full_slabs, partial_slabs, free_slabs;
+	uint64_t allocs, frees, grows, reaps;          /* slab-level traffic */
+	uint32_t flags;
+	uint32_t id;                                   /* index used by layout entries */
+};
+
+/* One zone: the brk heap (kind 0) or an mmap zone (kind 1). */
+struct ss_shm_zone {
+	uint32_t id;
+	uint32_t kind;
+	uint64_t base, top;                            /* pages [base, top) exist */
+	uint64_t free_pages, dirty_pages;
+	uint64_t nr_free[SS_SHM_ORDERS];               /* free blocks per order (buddyinfo) */
+};
+
+/*
+ * Layout file: header, then for each zone a record and its page entries, then the mmap
+ * path's large blocks. Page entry (uint32_t):
+ *   bits 0..3   kind: 0 absent, 1 free, 2 slab, 3 medium head, 4 medium tail, 5 metadata
+ *   bits 4..7   free: order of the block it belongs to (set on every page of the block);
+ *               slab: log2 pages per slab
+ *   bits 8..19  slab: cache id (ss_shm_cache.id), 0xfff if above 4094
+ *   bits 20..31 slab: objects in use in this slab (saturating at 4095);
+ *               free: 1 if the page is resident (dirty), 0 if released
+ */
+#define SS_PAGE_KIND(e)   ((e) & 0xf)
+#define SS_PAGE_ORDER(e)  (((e) >> 4) & 0xf)
+#define SS_PAGE_CACHE(e)  (((e) >> 8) & 0xfff)
+#define SS_PAGE_INUSE(e)  ((e) >> 20)
+
+struct ss_layout_header {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t header_size;
+	uint64_t seq;                                  /* seqlock */
+	uint64_t request;                              /* the layout_request it answers */
+	uint64_t time_ns;
+	uint64_t total_size;
+	uint32_t nr_zones;
+	uint32_t nr_large;
+	uint64_t zones_offset;                         /* nr_zones struct ss_layout_zone */
+	uint64_t large_offset;                         /* nr_large struct ss_layout_large */
+};
+
+struct ss_layout_zone {
+	uint32_t id, kind;
+	uint64_t base;
+	uint64_t npages;
+	uint64_t pages_offset;                         /* npages uint32_t entries */
+};
+
+struct ss_layout_large {
+	uint64_t addr, map_len, size;
+};
+
+#endif
