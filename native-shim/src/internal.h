@@ -149,6 +149,12 @@ INTERNAL size_t pages_release_free(void);          /* madvise free blocks; retur
 
 /* ---- slab tier ----------------------------------------------------------- */
 enum slab_list { SL_FULL, SL_PARTIAL, SL_FREE, NR_SLAB_LISTS };
+/*
+ * Partial slabs are sharded by thread (tcache->shard), as SLUB gives each CPU its own
+ * slab: two threads filling their caches from the same slab would share cache lines
+ * between their objects, and every write would bounce the line between cores.
+ */
+#define SLAB_SHARDS 8
 
 struct slab {
 	struct kmem_cache *cache;
@@ -157,7 +163,8 @@ struct slab {
 	uint32_t inuse;               /* objects not in this slab's free map */
 	uint16_t colour;              /* colour offset in bytes */
 	uint8_t  list;                /* enum slab_list */
-	uint8_t  offslab;
+	uint8_t  offslab : 1;
+	uint8_t  shard : 7;           /* which partial list, when partial */
 	uint32_t hint;                /* first free-map word that may have a bit */
 	uint64_t freemap[];           /* bit set = object free */
 };
@@ -171,7 +178,7 @@ struct kmem_cache;
 struct slab_policy {
 	const char *name;
 	int    (*setup)(struct kmem_cache *c);
-	int    (*alloc_bulk)(struct kmem_cache *c, void **objs, int n);
+	int    (*alloc_bulk)(struct kmem_cache *c, void **objs, int n, unsigned shard);
 	void   (*free_bulk)(struct kmem_cache *c, void **objs, int n);
 	size_t (*shrink)(struct kmem_cache *c);
 	int    (*destroy)(struct kmem_cache *c);
@@ -193,7 +200,8 @@ struct kmem_cache {
 	void   (*ctor)(void *);
 	const struct slab_policy *policy;
 	ss_lock_t lock;
-	struct slab *lists[NR_SLAB_LISTS];
+	struct slab *lists[NR_SLAB_LISTS];   /* [SL_PARTIAL] unused: see partial[] */
+	struct slab *partial[SLAB_SHARDS];   /* partial slabs, one list per thread shard */
 	size_t   nr_slabs[NR_SLAB_LISTS];
 	size_t   active_objs;         /* handed out of slabs (includes per-thread arrays) */
 	uint64_t allocs, frees, grows, reaps;   /* slab-level traffic */
@@ -238,6 +246,7 @@ struct tcache {
 	struct tcache *next, *prev;    /* registry, for summing statistics */
 	struct thread_stats st;
 	uint32_t slow_events;          /* refills and flushes: paces publication */
+	uint32_t shard;                /* partial-slab shard this thread fills from */
 	uint32_t count[NR_KMALLOC];
 	void    *objs[NR_KMALLOC][TC_SLOTS];
 };

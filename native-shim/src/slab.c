@@ -105,6 +105,8 @@ int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t
 		c->lists[l] = NULL;
 		c->nr_slabs[l] = 0;
 	}
+	for (int i = 0; i < SLAB_SHARDS; i++)
+		c->partial[i] = NULL;
 	choose_order(c, c->size >= OFFSLAB_MIN_SIZE && c != &kmem_slab);
 	if (!c->num)
 		return -1;
@@ -116,14 +118,20 @@ int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t
 }
 
 /* ---- slab lists ---------------------------------------------------------- */
+static struct slab **list_head(struct kmem_cache *c, const struct slab *s, enum slab_list l)
+{
+	return l == SL_PARTIAL ? &c->partial[s->shard] : &c->lists[l];
+}
+
 static void slab_list_add(struct kmem_cache *c, struct slab *s, enum slab_list l)
 {
+	struct slab **head = list_head(c, s, l);
 	s->list = (uint8_t)l;
 	s->prev = NULL;
-	s->next = c->lists[l];
+	s->next = *head;
 	if (s->next)
 		s->next->prev = s;
-	c->lists[l] = s;
+	*head = s;
 	c->nr_slabs[l]++;
 }
 
@@ -132,7 +140,7 @@ static void slab_list_del(struct kmem_cache *c, struct slab *s)
 	if (s->prev)
 		s->prev->next = s->next;
 	else
-		c->lists[s->list] = s->next;
+		*list_head(c, s, s->list) = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
 	c->nr_slabs[s->list]--;
@@ -235,15 +243,46 @@ static void *slab_take_obj(struct kmem_cache *c, struct slab *s)
 	return NULL;                                /* not reached: inuse < num */
 }
 
-static int slab_alloc_bulk(struct kmem_cache *c, void **objs, int n)
+/* A partial slab of another shard, if `min` or more are waiting there. */
+static struct slab *steal_partial(struct kmem_cache *c, unsigned shard, size_t min)
+{
+	for (unsigned i = 1; i < SLAB_SHARDS; i++) {
+		struct slab *s = c->partial[(shard + i) % SLAB_SHARDS];
+		size_t n = 0;
+		for (struct slab *t = s; t && n < min; t = t->next)
+			n++;
+		if (s && n >= min)
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * Where a refill takes objects from: this shard's partial slabs, an empty slab, a partial
+ * slab of a shard that has several (memory beats locality), a new slab, any partial slab.
+ */
+static struct slab *slab_for_alloc(struct kmem_cache *c, unsigned shard)
+{
+	struct slab *s = c->partial[shard];
+	if (!s && (s = c->lists[SL_FREE]))
+		s->shard = (uint8_t)shard;
+	if (!s)
+		s = steal_partial(c, shard, 2);
+	if (!s && (s = cache_grow(c)))
+		s->shard = (uint8_t)shard;
+	if (!s)
+		s = steal_partial(c, shard, 1);
+	return s;
+}
+
+static int slab_alloc_bulk(struct kmem_cache *c, void **objs, int n, unsigned shard)
 {
 	int got = 0;
+	shard %= SLAB_SHARDS;
 	lock(&c->lock);
 	while (got < n) {
-		struct slab *s = c->lists[SL_PARTIAL];
+		struct slab *s = slab_for_alloc(c, shard);
 		if (!s)
-			s = c->lists[SL_FREE];
-		if (!s && !(s = cache_grow(c)))
 			break;
 		while (got < n && s->inuse < c->num)
 			objs[got++] = slab_take_obj(c, s);
@@ -335,7 +374,7 @@ const struct slab_policy slab_policy_slab = {
 void *cache_alloc_one(struct kmem_cache *c)
 {
 	void *p;
-	return c->policy->alloc_bulk(c, &p, 1) == 1 ? p : NULL;
+	return c->policy->alloc_bulk(c, &p, 1, 0) == 1 ? p : NULL;
 }
 
 void cache_free_one(struct kmem_cache *c, void *p)

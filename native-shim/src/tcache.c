@@ -28,6 +28,8 @@ struct tcache *tcache_create(void)
 	if (!tc)
 		return NULL;
 	memset(tc, 0, sizeof *tc);
+	static uint32_t next_shard;
+	tc->shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) % SLAB_SHARDS;
 	lock(&tcache_list_lock);
 	tc->next = tcache_list;
 	if (tcache_list)
@@ -44,7 +46,7 @@ void *tcache_refill(struct tcache *tc, unsigned cls)
 {
 	struct kmem_cache *c = &kmalloc_caches[cls];
 	unsigned want = tc_limit[cls] / 2 + 1;
-	int got = c->policy->alloc_bulk(c, tc->objs[cls], (int)want);
+	int got = c->policy->alloc_bulk(c, tc->objs[cls], (int)want, tc->shard);
 	if (got <= 0)
 		return NULL;
 	tc->count[cls] = (uint32_t)got - 1;

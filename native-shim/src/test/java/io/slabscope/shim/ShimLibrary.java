@@ -9,8 +9,9 @@ import java.nio.file.Path;
  * Where the preloadable library and the C test programs are, as set by the build
  * (system properties {@code slabscope.library} and {@code slabscope.testBin}).
  *
- * <p>{@code -Dslabscope.library=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 -Dslabscope.checkReports=false}
- * runs the output-equality half of the suite against another allocator.
+ * <p>{@code -Dslabscope.library=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 -Dslabscope.foreign=true}
+ * runs the output-equality half of the suite against another allocator; checks that need
+ * slabscope itself (reports, the C self-tests) are then skipped.
  */
 final class ShimLibrary {
 
@@ -40,9 +41,9 @@ final class ShimLibrary {
         return program;
     }
 
-    /** Whether the preloaded library writes SLABSCOPE_REPORT files (false for foreign allocators). */
-    static boolean writesReports() {
-        return Boolean.parseBoolean(System.getProperty("slabscope.checkReports", "true"));
+    /** Whether the preloaded library is slabscope (false with {@code -Dslabscope.foreign=true}). */
+    static boolean isSlabscope() {
+        return !Boolean.parseBoolean(System.getProperty("slabscope.foreign", "false"));
     }
 
     private static Path absolute(String path) {
