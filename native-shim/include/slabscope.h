@@ -61,6 +61,16 @@ SS_API size_t ss_snapshot(void *buf, size_t len);
 SS_API size_t ss_layout(void *buf, size_t len);
 /* Rewrite /dev/shm/slabscope.<pid> (and the layout file if a reader asked) now. */
 SS_API void   ss_publish(void);
+/*
+ * Events for the Java agent (format in slabscope_shm.h). ss_set_sampling(bytes) turns
+ * allocation sampling on with that mean interval (0: off); tier events (mmap, brk, failures)
+ * are recorded while events are on. ss_events_drain copies whole records into buf and
+ * returns the bytes written; ss_events_dropped counts records lost to a full buffer.
+ */
+SS_API void     ss_set_sampling(size_t mean_interval_bytes);
+SS_API void     ss_set_events(int on);
+SS_API size_t   ss_events_drain(void *buf, size_t len);
+SS_API uint64_t ss_events_dropped(void);
 /* "slabscope <version> shm <format version>" */
 SS_API const char *ss_version(void);
 

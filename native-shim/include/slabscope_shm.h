@@ -153,4 +153,37 @@ struct ss_layout_large {
 	uint64_t addr, map_len, size;
 };
 
+/*
+ * Events, drained in the process by ss_events_drain(buf, len): a sequence of records,
+ * each a struct ss_event followed by nframes uint64_t return addresses (innermost first).
+ * Sampled allocations are taken about every `interval` bytes (exponential, mean set by
+ * ss_set_sampling); a sampled block's free is reported with the same address, so live
+ * sampled memory is the allocations without a matching free.
+ */
+enum ss_event_type {
+	SS_EV_ALLOC = 1,       /* sampled allocation: weight = bytes it stands for */
+	SS_EV_FREE = 2,        /* free of a sampled allocation */
+	SS_EV_MMAP = 3,        /* large block mapped */
+	SS_EV_MUNMAP = 4,      /* large block unmapped */
+	SS_EV_BRK_GROW = 5,    /* heap grown: addr = old top, size = bytes */
+	SS_EV_BRK_TRIM = 6,    /* heap trimmed: addr = new top, size = bytes */
+	SS_EV_FAIL = 7,        /* allocation failed: size = bytes asked */
+	SS_EV_INVALID_FREE = 8 /* invalid or double free reported: addr */
+};
+enum ss_tier { SS_TIER_SLAB = 1, SS_TIER_MEDIUM = 2, SS_TIER_MMAP = 3 };
+
+struct ss_event {
+	uint16_t type;
+	uint16_t nframes;
+	uint16_t tier;
+	uint16_t cache_id;     /* slab tier: ss_shm_cache.id */
+	int32_t  tid;          /* kernel thread id */
+	uint32_t reserved;
+	uint64_t time_ns;      /* CLOCK_REALTIME when it happened */
+	uint64_t addr;
+	uint64_t size;         /* bytes asked (usable for frees) */
+	uint64_t weight;       /* sampled allocations: bytes this sample stands for */
+};
+#define SS_EVENT_MAX_FRAMES 32
+
 #endif

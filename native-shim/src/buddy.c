@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include "internal.h"
+#include "slabscope_shm.h"
 
 ss_lock_t page_lock = SS_LOCK_INIT;
 
@@ -198,6 +199,7 @@ void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
 		}
 		if (zone_grow(order) < 0) {
 			gstats.alloc_failures++;
+			event_record(SS_EV_FAIL, SS_TIER_MEDIUM, 0, NULL, npages << PAGE_SHIFT);
 			unlock(&page_lock);
 			errno = ENOMEM;
 			return NULL;

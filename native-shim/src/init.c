@@ -104,10 +104,12 @@ static void fork_prepare(void)
 	lock(&page_lock);
 	lock(&large_lock);
 	lock(&tcache_list_lock);
+	lock(&event_lock);
 }
 
 static void fork_parent(void)
 {
+	unlock(&event_lock);
 	unlock(&tcache_list_lock);
 	unlock(&large_lock);
 	unlock(&page_lock);
@@ -119,6 +121,7 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+	pthread_mutex_init(&event_lock, NULL);
 	pthread_mutex_init(&tcache_list_lock, NULL);
 	pthread_mutex_init(&large_lock, NULL);
 	pthread_mutex_init(&page_lock, NULL);

@@ -21,12 +21,13 @@
  *              the fatal-error path for invalid frees.
  *   init.c     one-time set-up, environment, thresholds, fork handlers.
  *
+ *   events.c   sampled allocations (with native stacks) and tier events for JFR.
  *   export.c   the snapshot format of slabscope_shm.h: ss_snapshot/ss_layout in the
  *              process, /dev/shm/slabscope.<pid> for other processes.
  *
  * Locks, always taken in this order (fork prepare takes them all in this order):
  *   publish_lock -> cache_list_lock -> kmem_cache.lock (kmem_slab's last) -> page_lock
- *   -> large_lock -> tcache_list_lock.
+ *   -> large_lock -> tcache_list_lock -> event_lock.
  */
 #ifndef SLABSCOPE_INTERNAL_H
 #define SLABSCOPE_INTERNAL_H
@@ -76,6 +77,7 @@ enum page_kind {
 };
 #define PGF_HEAD  0x1
 #define PGF_CLEAN 0x2   /* free block whose pages were given back (madvise) or never touched */
+#define PGF_SAMPLED 0x4 /* slab page or medium head holding a sampled block (events.c) */
 #define NIL      UINT32_MAX
 
 struct slab;
@@ -247,6 +249,9 @@ struct tcache {
 	struct thread_stats st;
 	uint32_t slow_events;          /* refills and flushes: paces publication */
 	uint32_t shard;                /* partial-slab shard this thread fills from */
+	int64_t  sample_left;          /* bytes until the next sampled allocation */
+	uint64_t rng;
+	bool     in_sample;
 	uint32_t count[NR_KMALLOC];
 	void    *objs[NR_KMALLOC][TC_SLOTS];
 };
@@ -306,6 +311,20 @@ INTERNAL void export_maybe_publish(void);       /* from slow paths, no locks hel
 INTERNAL void export_at_exit(void);
 INTERNAL void export_fork_child(void);
 INTERNAL extern ss_lock_t publish_lock;
+
+/* ---- events for the agent (events.c) ------------------------------------- */
+INTERNAL extern ss_lock_t event_lock;
+INTERNAL extern volatile bool events_on;
+INTERNAL extern volatile size_t sample_mean;
+INTERNAL void    event_record(int type, unsigned tier, uint32_t cache_id, const void *addr, size_t size);
+INTERNAL int64_t sample_next_interval(struct tcache *tc);
+INTERNAL void    sample_taken(struct tcache *tc, void *p, size_t n);
+INTERNAL void    sample_freed(const void *p, size_t size);
+static inline void sample_check(struct tcache *tc, void *p, size_t n)
+{
+	if (tc && unlikely((tc->sample_left -= (int64_t)n) < 0))
+		sample_taken(tc, p, n);
+}
 
 /* ---- output without stdio (print.c) -------------------------------------- */
 struct outbuf { char buf[4096]; size_t len; int fd; };

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "internal.h"
+#include "slabscope_shm.h"
 
 struct large_block {
 	uintptr_t addr;       /* 0 = empty slot, 1 = deleted */
@@ -103,6 +104,7 @@ void *large_alloc(size_t size, size_t align)
 	char *map = mmap(NULL, len + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED) {
 		STAT_ADD(alloc_failures, 1);
+		event_record(SS_EV_FAIL, SS_TIER_MMAP, 0, NULL, size);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -125,6 +127,7 @@ void *large_alloc(size_t size, size_t align)
 	gstats.mmap_allocs++;
 	STAT_ADD(dead_threads.bytes_allocated, len);
 	unlock(&large_lock);
+	event_record(SS_EV_MMAP, SS_TIER_MMAP, 0, p, len);
 	export_maybe_publish();
 	return p;
 }
@@ -159,6 +162,7 @@ bool large_free(void *p)
 	}
 	unlock(&large_lock);
 	munmap(p, len);
+	event_record(SS_EV_MUNMAP, SS_TIER_MMAP, 0, p, len);
 	export_maybe_publish();
 	return true;
 }

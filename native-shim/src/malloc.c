@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "internal.h"
+#include "slabscope_shm.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -121,28 +122,37 @@ static void *alloc_any(size_t n, size_t align, bool *zeroed)
 	return large_alloc(n ? n : 1, align);
 }
 
+/* alloc_any, then the sampling countdown of the calling thread. */
+static void *alloc_sampled(size_t n, size_t align, bool *zeroed)
+{
+	void *p = alloc_any(n, align, zeroed);
+	sample_check(tc_get(), p, n);
+	return p;
+}
+
 EXPORT void *malloc(size_t n)
 {
 	struct tcache *tc = tc_self;
 	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD && n <= settings.small_limit)) {
 		unsigned cls = size_class(n);
 		uint32_t k = tc->count[cls];
+		void *p;
 		tc->st.malloc_calls++;
 		tc->st.bytes_requested += n;
-		tc->st.slab_allocs++;
-		tc->st.bytes_allocated += kmalloc_size[cls];
 		if (likely(k)) {
-			void *p = tc->objs[cls][k - 1];
+			p = tc->objs[cls][k - 1];
 			tc->count[cls] = k - 1;
 			((uint64_t *)p)[1] = 0;
-			return p;
+			tc->st.slab_allocs++;
+			tc->st.bytes_allocated += kmalloc_size[cls];
+		} else {
+			p = small_alloc(tc, cls);
 		}
-		tc->st.slab_allocs--;                /* small_alloc counts it */
-		tc->st.bytes_allocated -= kmalloc_size[cls];
-		return small_alloc(tc, cls);
+		sample_check(tc, p, n);
+		return p;
 	}
 	bool zeroed;
-	void *p = alloc_any(n, MIN_ALIGN, &zeroed);
+	void *p = alloc_sampled(n, MIN_ALIGN, &zeroed);
 	count_call(tc_get(), CALL_MALLOC, n);
 	return p;
 }
@@ -155,7 +165,7 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 		return NULL;
 	}
 	bool zeroed;
-	void *p = alloc_any(n, MIN_ALIGN, &zeroed);
+	void *p = alloc_sampled(n, MIN_ALIGN, &zeroed);
 	count_call(tc_get(), CALL_CALLOC, n);
 	if (p && !zeroed)
 		memset(p, 0, n);
@@ -185,6 +195,8 @@ static bool free_any(void *p, const char *who)
 			int idx = slab_obj_index(c, s, p);
 			if (unlikely(idx < 0))
 				goto invalid;
+			if (unlikely(pg->flags & PGF_SAMPLED))
+				sample_freed(p, c->size);
 			if (c->tc_class < 0) {               /* kmalloc-8 or a named cache */
 				cache_free_one(c, p);
 				return true;
@@ -211,13 +223,18 @@ static bool free_any(void *p, const char *who)
 			return true;
 		}
 		if (pg->kind == PG_MEDIUM && ((uintptr_t)p & (PAGE_SIZE - 1)) == 0) {
+			if (unlikely(pg->flags & PGF_SAMPLED))
+				sample_freed(p, (size_t)pg->npages << PAGE_SHIFT);
 			medium_free(pg, p);
 			return true;
 		}
 		goto invalid;
 	}
-	if (large_free(p))
+	if (large_free(p)) {
+		if (unlikely(sample_mean))
+			sample_freed(p, 0);
 		return true;
+	}
 invalid:
 	ss_bad_pointer(who, p, zone_of(p) ? "not an allocated block" : "not allocated by slabscope, or already freed");
 	return false;
@@ -311,7 +328,7 @@ EXPORT void *realloc(void *p, size_t n)
 		}
 	}
 	bool zeroed;
-	void *q = alloc_any(n, MIN_ALIGN, &zeroed);
+	void *q = alloc_sampled(n, MIN_ALIGN, &zeroed);
 	if (!q)
 		return NULL;                             /* p is left untouched */
 	memcpy(q, p, old < n ? old : n);
@@ -335,7 +352,7 @@ static void *aligned(size_t align, size_t n)
 	if (align < MIN_ALIGN)
 		align = MIN_ALIGN;
 	bool zeroed;
-	void *p = alloc_any(n, align, &zeroed);
+	void *p = alloc_sampled(n, align, &zeroed);
 	count_call(tc_get(), CALL_MEMALIGN, n);
 	return p;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "internal.h"
+#include "slabscope_shm.h"
 
 void out_flush(struct outbuf *o)
 {
@@ -68,6 +69,7 @@ void out_hex(struct outbuf *o, uintptr_t v)
 void ss_bad_pointer(const char *what, const void *p, const char *detail)
 {
 	STAT_ADD(invalid_frees, 1);
+	event_record(SS_EV_INVALID_FREE, 0, 0, p, 0);
 	struct outbuf o = { .fd = 2 };
 	out_str(&o, "slabscope: ");
 	out_str(&o, what);

@@ -30,6 +30,7 @@ struct tcache *tcache_create(void)
 	memset(tc, 0, sizeof *tc);
 	static uint32_t next_shard;
 	tc->shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) % SLAB_SHARDS;
+	tc->sample_left = sample_next_interval(tc);
 	lock(&tcache_list_lock);
 	tc->next = tcache_list;
 	if (tcache_list)

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "internal.h"
+#include "slabscope_shm.h"
 
 #define BRK_MAX_PAGES  (((size_t)8 << 30) >> PAGE_SHIFT)   /* 8 GiB of brk heap, then mmap zones */
 #define GROW_STEP_PAGES 32                                 /* grow the break by >= 128 KiB */
@@ -93,6 +94,8 @@ static int brk_grow(struct zone *z, unsigned order)
 	zone_map_register(z, z->base, z->top);
 	buddy_free_range(z, old_pages, new_pages, true);   /* fresh from sbrk */
 	gstats.brk_grows++;
+	event_record(SS_EV_BRK_GROW, SS_TIER_MEDIUM, 0, (void *)(z->base + (old_pages << PAGE_SHIFT)),
+		     (new_pages - old_pages) << PAGE_SHIFT);
 	if (z->top - z->base > gstats.heap_peak_bytes)
 		gstats.heap_peak_bytes = z->top - z->base;
 	return 0;
@@ -199,5 +202,6 @@ void zone_trim_top(struct zone *z, size_t keep, bool forced)
 	}
 	z->top = z->base + (t << PAGE_SHIFT);
 	gstats.brk_trims++;
+	event_record(SS_EV_BRK_TRIM, SS_TIER_MEDIUM, 0, (void *)z->top, bytes);
 	gstats.bytes_trimmed += bytes;
 }
