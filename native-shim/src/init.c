@@ -128,7 +128,13 @@ static void fork_child(void)
 	for (struct kmem_cache *c = cache_list; c; c = c->next_cache)
 		pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&cache_list_lock, NULL);
+	/* The child inherits the heap, so it inherits the history of every thread too: the
+	 * caches of the threads that do not exist here are folded into dead_threads (their
+	 * cached objects stay allocated, as in glibc). */
 	struct tcache *self = tc_self;
+	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
+		if (tc != self)
+			stats_add(&gstats.dead_threads, &tc->st);
 	tcache_list = (uintptr_t)self > (uintptr_t)TC_DEAD ? self : NULL;
 	if (tcache_list)
 		self->next = self->prev = NULL;

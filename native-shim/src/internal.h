@@ -303,6 +303,7 @@ struct global_stats {                 /* updated under the lock of their tier, o
 };
 INTERNAL extern struct global_stats gstats;
 INTERNAL void stats_sum_threads(struct thread_stats *out);
+INTERNAL void stats_add(struct thread_stats *out, const struct thread_stats *in);   /* atomic adds */
 INTERNAL void stats_write_report(void);
 #define STAT_ADD(field, v) __atomic_fetch_add(&gstats.field, (v), __ATOMIC_RELAXED)
 

@@ -16,12 +16,12 @@
 
 struct global_stats gstats;
 
-static void add_stats(struct thread_stats *out, const struct thread_stats *in)
+void stats_add(struct thread_stats *out, const struct thread_stats *in)
 {
 	const uint64_t *src = (const uint64_t *)in;
 	uint64_t *dst = (uint64_t *)out;
 	for (size_t i = 0; i < sizeof *in / sizeof(uint64_t); i++)
-		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+		__atomic_fetch_add(&dst[i], __atomic_load_n(&src[i], __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 }
 
 void stats_sum_threads(struct thread_stats *out)
@@ -29,8 +29,8 @@ void stats_sum_threads(struct thread_stats *out)
 	memset(out, 0, sizeof *out);
 	lock(&tcache_list_lock);
 	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
-		add_stats(out, &tc->st);
-	add_stats(out, &gstats.dead_threads);
+		stats_add(out, &tc->st);
+	stats_add(out, &gstats.dead_threads);
 	unlock(&tcache_list_lock);
 }
 

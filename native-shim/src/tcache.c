@@ -92,11 +92,7 @@ void tcache_thread_exit(void *arg)
 		tcache_list = tc->next;
 	if (tc->next)
 		tc->next->prev = tc->prev;
-	struct thread_stats *d = &gstats.dead_threads;
-	const uint64_t *src = (const uint64_t *)&tc->st;
-	uint64_t *dst = (uint64_t *)d;
-	for (size_t i = 0; i < sizeof(struct thread_stats) / sizeof(uint64_t); i++)
-		__atomic_fetch_add(&dst[i], src[i], __ATOMIC_RELAXED);
+	stats_add(&gstats.dead_threads, &tc->st);
 	unlock(&tcache_list_lock);
 	pages_free(tc, TCACHE_PAGES);
 }

@@ -1,0 +1,77 @@
+/*
+ * seed_walkthrough.c — the background notes' malloc story, step by step, under Slabscope.
+ *
+ * The notes draw a heap that grows with brk (malloc < 128K) and blocks above 128K that get
+ * an mmap of their own; free(C) unmaps C at once, free(B) leaves a hole, and free(D) lets
+ * the top be trimmed once more than 128K is free there. This program does exactly those
+ * steps and prints, after each, where the block went and what the program break did.
+ */
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "slabscope.h"
+#include "slabscope_shm.h"
+
+static uintptr_t heap_start;
+
+/* The brk heap's first address, from the allocator's own snapshot. */
+static uintptr_t brk_base(void)
+{
+	static char buf[1 << 20];
+	if (ss_snapshot(buf, sizeof buf) > sizeof buf)
+		return 0;
+	const struct ss_shm_header *h = (const void *)buf;
+	return ((const struct ss_shm_global *)(buf + h->global_offset))->brk_base;
+}
+
+static const char *where(void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	return a >= heap_start && a < (uintptr_t)sbrk(0) ? "brk heap" : "own mmap";
+}
+
+static void step(const char *what, void *p, size_t size)
+{
+	uintptr_t brk = (uintptr_t)sbrk(0);
+	if (p)
+		printf("%-14s %8zu B at %#14lx  %-9s  usable %7zu   break +%lu KiB\n", what, size,
+		       (unsigned long)(uintptr_t)p, where(p), malloc_usable_size(p),
+		       (unsigned long)((brk - heap_start) >> 10));
+	else
+		printf("%-14s %43s  break +%lu KiB\n", what, "", (unsigned long)((brk - heap_start) >> 10));
+}
+
+int main(void)
+{
+	free(malloc(1));                       /* the heap is set up on first use */
+	heap_start = brk_base();
+
+	printf("Slabscope under the seed's malloc story (mmap threshold 128 KiB, trim threshold 128 KiB)\n\n");
+	char *A = malloc(30 << 10);  memset(A, 'A', 30 << 10);  step("A=malloc(30K)", A, 30 << 10);
+	char *B = malloc(40 << 10);  memset(B, 'B', 40 << 10);  step("B=malloc(40K)", B, 40 << 10);
+	char *C = malloc(200 << 10); memset(C, 'C', 200 << 10); step("C=malloc(200K)", C, 200 << 10);
+	char *D = malloc(100 << 10); memset(D, 'D', 100 << 10); step("D=malloc(100K)", D, 100 << 10);
+	free(C); step("free(C)", NULL, 0);
+	printf("               C's mapping is gone: munmap on free\n");
+	free(B); step("free(B)", NULL, 0);
+	printf("               B's pages went back to the buddy allocator (a hole in the heap)\n");
+	/* grow the top with 1 MiB of 100K blocks, then free them: more than 128K free at the top */
+	char *top[10];
+	for (int i = 0; i < 10; i++)
+		memset(top[i] = malloc(100 << 10), 'T', 100 << 10);
+	step("10 x 100K", top[9], 100 << 10);
+	for (int i = 9; i >= 0; i--)
+		free(top[i]);
+	free(D);
+	step("free all", NULL, 0);
+	printf("               the free space at the top exceeded the trim threshold: sbrk(-n)\n\n");
+	free(A);
+
+	printf("--- /proc/buddyinfo of this heap ---\n");
+	fflush(stdout);
+	ss_write_buddyinfo(1);
+	return 0;
+}
