@@ -256,6 +256,12 @@ struct tcache {
 	void    *objs[NR_KMALLOC][TC_SLOTS];
 };
 INTERNAL extern uint16_t tc_limit[NR_KMALLOC];
+/* Fast-path counters; built with -DSS_NO_STATS (libslabscope-nostats.so) to measure their cost. */
+#ifdef SS_NO_STATS
+#define TC_STAT(tc, field, v) ((void)0)
+#else
+#define TC_STAT(tc, field, v) ((tc)->st.field += (v))
+#endif
 INTERNAL extern __thread struct tcache *tc_self __attribute__((tls_model("initial-exec")));
 #define TC_DEAD ((struct tcache *)1)
 INTERNAL struct tcache *tcache_create(void);

@@ -61,8 +61,8 @@ static void *small_alloc(struct tcache *tc, unsigned cls)
 		p = likely(k) ? tc->objs[cls][k - 1] : tcache_refill(tc, cls);
 		if (likely(k))
 			tc->count[cls] = k - 1;
-		tc->st.slab_allocs++;
-		tc->st.bytes_allocated += kmalloc_size[cls];
+		TC_STAT(tc, slab_allocs, 1);
+		TC_STAT(tc, bytes_allocated, kmalloc_size[cls]);
 	} else {
 		p = cache_alloc_one(&kmalloc_caches[cls]);
 		STAT_ADD(dead_threads.slab_allocs, 1);
@@ -137,14 +137,14 @@ EXPORT void *malloc(size_t n)
 		unsigned cls = size_class(n);
 		uint32_t k = tc->count[cls];
 		void *p;
-		tc->st.malloc_calls++;
-		tc->st.bytes_requested += n;
+		TC_STAT(tc, malloc_calls, 1);
+		TC_STAT(tc, bytes_requested, n);
 		if (likely(k)) {
 			p = tc->objs[cls][k - 1];
 			tc->count[cls] = k - 1;
 			((uint64_t *)p)[1] = 0;
-			tc->st.slab_allocs++;
-			tc->st.bytes_allocated += kmalloc_size[cls];
+			TC_STAT(tc, slab_allocs, 1);
+			TC_STAT(tc, bytes_allocated, kmalloc_size[cls]);
 		} else {
 			p = small_alloc(tc, cls);
 		}
@@ -215,7 +215,7 @@ static bool free_any(void *p, const char *who)
 				if (unlikely(tc->count[cls] >= tc_limit[cls]))
 					tcache_flush(tc, cls, tc_limit[cls] / 2);
 				tc->objs[cls][tc->count[cls]++] = p;
-				tc->st.slab_frees++;
+				TC_STAT(tc, slab_frees, 1);
 			} else {
 				cache_free_one(c, p);
 				STAT_ADD(dead_threads.slab_frees, 1);
@@ -246,7 +246,7 @@ EXPORT void free(void *p)
 		return;
 	struct tcache *tc = tc_self;
 	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD))
-		tc->st.free_calls++;
+		TC_STAT(tc, free_calls, 1);
 	else
 		STAT_ADD(dead_threads.free_calls, 1);
 	free_any(p, "free(): invalid pointer");
