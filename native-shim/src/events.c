@@ -157,7 +157,7 @@ static void flag_page(const void *p)
 /* Called after an allocation of n bytes at p made this thread's countdown pass zero. */
 void sample_taken(struct tcache *tc, void *p, size_t n)
 {
-	tc->sample_left = sample_next_interval(tc);
+	tc->sample_at = tc->st.bytes_requested + (uint64_t)sample_next_interval(tc);
 	if (!p || tc->in_sample || !events_on)
 		return;
 	tc->in_sample = true;                       /* backtrace() may allocate */
@@ -205,7 +205,7 @@ static void reset_countdowns(void)
 {
 	lock(&tcache_list_lock);
 	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
-		tc->sample_left = sample_next_interval(tc);
+		tc->sample_at = tc->st.bytes_requested + (uint64_t)sample_next_interval(tc);
 	unlock(&tcache_list_lock);
 }
 

@@ -134,7 +134,7 @@ static void fork_child(void)
 	struct tcache *self = tc_self;
 	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
 		if (tc != self)
-			stats_add(&gstats.dead_threads, &tc->st);
+			tcache_fold_stats(tc, &gstats.dead_threads);
 	tcache_list = (uintptr_t)self > (uintptr_t)TC_DEAD ? self : NULL;
 	if (tcache_list)
 		self->next = self->prev = NULL;

@@ -85,11 +85,15 @@ struct page {
 	uint8_t  kind;
 	uint8_t  order;      /* free block head: its order */
 	uint8_t  flags;
-	uint8_t  unused;
+	uint8_t  slab_class; /* PG_SLAB: kmalloc class of its cache, NO_CLASS for others */
 	uint32_t npages;     /* medium head: size in pages; tail: offset to the head */
-	uint32_t next, prev; /* free list links, page indices inside the zone */
+	union {
+		struct { uint32_t next, prev; };  /* free block: list links (page indices) */
+		int32_t obj_delta;                /* PG_SLAB: first object - this page's address */
+	};
 	struct slab *slab;   /* PG_SLAB */
 };
+#define NO_CLASS 0xff
 
 /* ---- zones: contiguous runs of pages from one page source ---------------- */
 enum zone_kind { ZONE_BRK, ZONE_MMAP };
@@ -228,7 +232,9 @@ INTERNAL void  cache_free_one(struct kmem_cache *c, void *p);
 INTERNAL extern struct kmem_cache kmalloc_caches[NR_KMALLOC];
 INTERNAL extern struct kmem_cache kmalloc_8;
 INTERNAL extern uint8_t kmalloc_lut[65];
-INTERNAL extern const uint32_t kmalloc_size[NR_KMALLOC];   /* (size + 15) / 16 -> class, sizes <= 1024 */
+INTERNAL extern const uint32_t kmalloc_size[NR_KMALLOC];
+INTERNAL extern uint32_t kmalloc_recip[NR_KMALLOC];   /* the caches' recip, for free() */
+INTERNAL extern uint32_t kmalloc_span[NR_KMALLOC];    /* objects per slab * size */   /* (size + 15) / 16 -> class, sizes <= 1024 */
 INTERNAL int kmalloc_init(void);
 static inline unsigned size_class(size_t n)
 {
@@ -240,27 +246,31 @@ static inline unsigned size_class(size_t n)
 
 /* ---- per-thread caches --------------------------------------------------- */
 #define TC_SLOTS 64
-struct thread_stats {
+struct thread_stats {                  /* counted off the fast paths (and folded sums) */
 	uint64_t malloc_calls, free_calls, calloc_calls, realloc_calls, memalign_calls;
 	uint64_t slab_allocs, slab_frees, bytes_requested, bytes_allocated;
 };
 struct tcache {
 	struct tcache *next, *prev;    /* registry, for summing statistics */
-	struct thread_stats st;
+	struct thread_stats st;        /* st.bytes_requested counts every call */
+	uint64_t sample_at;            /* sample when st.bytes_requested reaches it */
+	uint64_t fast_allocs[NR_KMALLOC];   /* malloc() served by the fast path, per class */
+	uint64_t fast_frees[NR_KMALLOC];    /* free() served by the fast path, per class */
 	uint32_t slow_events;          /* refills and flushes: paces publication */
 	uint32_t shard;                /* partial-slab shard this thread fills from */
-	int64_t  sample_left;          /* bytes until the next sampled allocation */
 	uint64_t rng;
 	bool     in_sample;
 	uint32_t count[NR_KMALLOC];
 	void    *objs[NR_KMALLOC][TC_SLOTS];
 };
 INTERNAL extern uint16_t tc_limit[NR_KMALLOC];
-/* Fast-path counters; built with -DSS_NO_STATS (libslabscope-nostats.so) to measure their cost. */
+/* Call counters; built with -DSS_NO_STATS (libslabscope-nostats.so) to measure their cost. */
 #ifdef SS_NO_STATS
 #define TC_STAT(tc, field, v) ((void)0)
+#define TC_FAST(expr)         ((void)0)
 #else
 #define TC_STAT(tc, field, v) ((tc)->st.field += (v))
+#define TC_FAST(expr)         ((void)(expr))
 #endif
 INTERNAL extern __thread struct tcache *tc_self __attribute__((tls_model("initial-exec")));
 #define TC_DEAD ((struct tcache *)1)
@@ -269,6 +279,7 @@ INTERNAL void *tcache_refill(struct tcache *tc, unsigned cls);
 INTERNAL void  tcache_flush(struct tcache *tc, unsigned cls, unsigned keep);
 INTERNAL void  tcache_flush_all(struct tcache *tc);
 INTERNAL void  tcache_thread_exit(void *arg);
+INTERNAL void  tcache_fold_stats(const struct tcache *tc, struct thread_stats *out);
 INTERNAL extern ss_lock_t tcache_list_lock;
 INTERNAL extern struct tcache *tcache_list;
 
@@ -327,9 +338,10 @@ INTERNAL void    event_record(int type, unsigned tier, uint32_t cache_id, const 
 INTERNAL int64_t sample_next_interval(struct tcache *tc);
 INTERNAL void    sample_taken(struct tcache *tc, void *p, size_t n);
 INTERNAL void    sample_freed(const void *p, size_t size);
+/* After st.bytes_requested has counted a call: is this allocation sampled? */
 static inline void sample_check(struct tcache *tc, void *p, size_t n)
 {
-	if (tc && unlikely((tc->sample_left -= (int64_t)n) < 0))
+	if (tc && unlikely(tc->st.bytes_requested >= tc->sample_at))
 		sample_taken(tc, p, n);
 }
 

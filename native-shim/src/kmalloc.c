@@ -23,6 +23,8 @@ struct kmem_cache kmalloc_caches[NR_KMALLOC];
 struct kmem_cache kmalloc_8;
 uint8_t kmalloc_lut[65];
 uint16_t tc_limit[NR_KMALLOC];
+uint32_t kmalloc_recip[NR_KMALLOC];
+uint32_t kmalloc_span[NR_KMALLOC];
 
 /* Objects a thread may keep per class: many small ones, few big ones (memory held). */
 static uint16_t thread_cache_limit(uint32_t size)
@@ -63,6 +65,8 @@ int kmalloc_init(void)
 			return -1;
 		kmalloc_caches[i].tc_class = i;
 		tc_limit[i] = thread_cache_limit(size);
+		kmalloc_recip[i] = kmalloc_caches[i].recip;
+		kmalloc_span[i] = kmalloc_caches[i].num * kmalloc_caches[i].size;
 	}
 	for (unsigned k = 0, c = 0; k <= 64; k++) {
 		while (kmalloc_size[c] < k * 16)

@@ -122,39 +122,43 @@ static void *alloc_any(size_t n, size_t align, bool *zeroed)
 	return large_alloc(n ? n : 1, align);
 }
 
-/* alloc_any, then the sampling countdown of the calling thread. */
-static void *alloc_sampled(size_t n, size_t align, bool *zeroed)
+/* alloc_any, counted as `call`, then the calling thread's sampling check. */
+static void *alloc_counted(enum call call, size_t n, size_t align, bool *zeroed)
 {
 	void *p = alloc_any(n, align, zeroed);
-	sample_check(tc_get(), p, n);
+	struct tcache *tc = tc_get();
+	count_call(tc, call, n);
+	sample_check(tc, p, n);
 	return p;
 }
 
+static __attribute__((noinline)) void *malloc_slow(size_t n)
+{
+	bool zeroed;
+	return alloc_counted(CALL_MALLOC, n, MIN_ALIGN, &zeroed);
+}
+
+/*
+ * The fast path: a small request, an object in this thread's stack for its class, and no
+ * sample due. Anything else, including the first call of a thread, takes malloc_slow.
+ */
 EXPORT void *malloc(size_t n)
 {
 	struct tcache *tc = tc_self;
 	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD && n <= settings.small_limit)) {
 		unsigned cls = size_class(n);
 		uint32_t k = tc->count[cls];
-		void *p;
-		TC_STAT(tc, malloc_calls, 1);
-		TC_STAT(tc, bytes_requested, n);
-		if (likely(k)) {
-			p = tc->objs[cls][k - 1];
+		uint64_t requested = tc->st.bytes_requested + n;
+		if (likely(k && requested < tc->sample_at)) {
+			void *p = tc->objs[cls][k - 1];
 			tc->count[cls] = k - 1;
-			((uint64_t *)p)[1] = 0;
-			TC_STAT(tc, slab_allocs, 1);
-			TC_STAT(tc, bytes_allocated, kmalloc_size[cls]);
-		} else {
-			p = small_alloc(tc, cls);
+			tc->st.bytes_requested = requested;
+			TC_FAST(tc->fast_allocs[cls]++);
+			((uint64_t *)p)[1] = 0;              /* clear the double-free key */
+			return p;
 		}
-		sample_check(tc, p, n);
-		return p;
 	}
-	bool zeroed;
-	void *p = alloc_sampled(n, MIN_ALIGN, &zeroed);
-	count_call(tc_get(), CALL_MALLOC, n);
-	return p;
+	return malloc_slow(n);
 }
 
 EXPORT void *calloc(size_t nmemb, size_t size)
@@ -165,8 +169,7 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 		return NULL;
 	}
 	bool zeroed;
-	void *p = alloc_sampled(n, MIN_ALIGN, &zeroed);
-	count_call(tc_get(), CALL_CALLOC, n);
+	void *p = alloc_counted(CALL_CALLOC, n, MIN_ALIGN, &zeroed);
 	if (p && !zeroed)
 		memset(p, 0, n);
 	return p;
@@ -236,11 +239,11 @@ static bool free_any(void *p, const char *who)
 		return true;
 	}
 invalid:
-	ss_bad_pointer(who, p, zone_of(p) ? "not an allocated block" : "not allocated by slabscope, or already freed");
+	ss_bad_pointer(who, p, zone_of(p) ? "not the start of an allocated block, or already freed" : "not allocated by slabscope, or already freed");
 	return false;
 }
 
-EXPORT void free(void *p)
+static __attribute__((noinline)) void free_slow(void *p)
 {
 	if (!p)
 		return;
@@ -250,6 +253,38 @@ EXPORT void free(void *p)
 	else
 		STAT_ADD(dead_threads.free_calls, 1);
 	free_any(p, "free(): invalid pointer");
+}
+
+/*
+ * The fast path: a kmalloc object (the page descriptor alone says which class and where
+ * the slab's objects start), at an object boundary, not carrying the free key, not
+ * sampled, and room in this thread's stack. Anything else takes free_slow, which also
+ * reports what is wrong.
+ */
+EXPORT void free(void *p)
+{
+	struct tcache *tc = tc_self;
+	struct zone *z = zone_of(p);
+	if (likely(z && (uintptr_t)tc > (uintptr_t)TC_DEAD)) {
+		struct page *pg = page_of(z, p);
+		unsigned cls = pg->slab_class;
+		if (likely(pg->kind == PG_SLAB && cls < NR_KMALLOC && !(pg->flags & PGF_SAMPLED))) {
+			uintptr_t first = ((uintptr_t)p & ~(PAGE_SIZE - 1)) + (intptr_t)pg->obj_delta;
+			uintptr_t off = (uintptr_t)p - first;
+			uint32_t idx = (uint32_t)((off * kmalloc_recip[cls]) >> 32);
+			uint32_t k = tc->count[cls];
+			uint64_t *key = (uint64_t *)p + 1;
+			if (likely(off < kmalloc_span[cls] && (uintptr_t)idx * kmalloc_size[cls] == off &&
+				   k < tc_limit[cls] && *key != free_key(p))) {
+				*key = free_key(p);
+				tc->objs[cls][k] = p;
+				tc->count[cls] = k + 1;
+				TC_FAST(tc->fast_frees[cls]++);
+				return;
+			}
+		}
+	}
+	free_slow(p);
 }
 
 /* ---- sizes and realloc ---------------------------------------------------- */
@@ -328,7 +363,8 @@ EXPORT void *realloc(void *p, size_t n)
 		}
 	}
 	bool zeroed;
-	void *q = alloc_sampled(n, MIN_ALIGN, &zeroed);
+	void *q = alloc_any(n, MIN_ALIGN, &zeroed);
+	sample_check(tc_get(), q, n);
 	if (!q)
 		return NULL;                             /* p is left untouched */
 	memcpy(q, p, old < n ? old : n);
@@ -352,9 +388,7 @@ static void *aligned(size_t align, size_t n)
 	if (align < MIN_ALIGN)
 		align = MIN_ALIGN;
 	bool zeroed;
-	void *p = alloc_sampled(n, align, &zeroed);
-	count_call(tc_get(), CALL_MEMALIGN, n);
-	return p;
+	return alloc_counted(CALL_MEMALIGN, n, align, &zeroed);
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t n)

@@ -186,8 +186,11 @@ static struct slab *cache_grow(struct kmem_cache *c)
 		s->freemap[words - 1] = ((uint64_t)1 << (c->num & 63)) - 1;
 	struct zone *z = zone_of(mem);
 	struct page *pg = page_of(z, mem);
-	for (size_t i = 0; i < npages; i++)
+	for (size_t i = 0; i < npages; i++) {      /* what free() needs, without the header */
 		pg[i].slab = s;
+		pg[i].slab_class = c->tc_class >= 0 ? (uint8_t)c->tc_class : NO_CLASS;
+		pg[i].obj_delta = (int32_t)(s->s_mem - (mem + (i << PAGE_SHIFT)));
+	}
 	if (c->ctor)
 		for (unsigned i = 0; i < c->num; i++)
 			c->ctor(s->s_mem + (size_t)i * c->size);

@@ -29,7 +29,7 @@ void stats_sum_threads(struct thread_stats *out)
 	memset(out, 0, sizeof *out);
 	lock(&tcache_list_lock);
 	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
-		stats_add(out, &tc->st);
+		tcache_fold_stats(tc, out);
 	stats_add(out, &gstats.dead_threads);
 	unlock(&tcache_list_lock);
 }

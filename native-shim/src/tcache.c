@@ -30,7 +30,7 @@ struct tcache *tcache_create(void)
 	memset(tc, 0, sizeof *tc);
 	static uint32_t next_shard;
 	tc->shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) % SLAB_SHARDS;
-	tc->sample_left = sample_next_interval(tc);
+	tc->sample_at = (uint64_t)sample_next_interval(tc);
 	lock(&tcache_list_lock);
 	tc->next = tcache_list;
 	if (tcache_list)
@@ -77,6 +77,23 @@ void tcache_flush_all(struct tcache *tc)
 		tcache_flush(tc, cls, 0);
 }
 
+/* Add a thread's counters to *out (atomically): its slow-path counts plus what its fast
+ * paths counted per class, which stand for malloc/free calls and slab traffic. */
+void tcache_fold_stats(const struct tcache *tc, struct thread_stats *out)
+{
+	struct thread_stats s = tc->st;
+	for (unsigned c = 0; c < NR_KMALLOC; c++) {
+		uint64_t a = __atomic_load_n(&tc->fast_allocs[c], __ATOMIC_RELAXED);
+		uint64_t f = __atomic_load_n(&tc->fast_frees[c], __ATOMIC_RELAXED);
+		s.malloc_calls += a;
+		s.slab_allocs += a;
+		s.bytes_allocated += a * kmalloc_size[c];
+		s.free_calls += f;
+		s.slab_frees += f;
+	}
+	stats_add(out, &s);
+}
+
 /* pthread key destructor: the thread is exiting. Later frees in it take the locked path. */
 void tcache_thread_exit(void *arg)
 {
@@ -92,7 +109,7 @@ void tcache_thread_exit(void *arg)
 		tcache_list = tc->next;
 	if (tc->next)
 		tc->next->prev = tc->prev;
-	stats_add(&gstats.dead_threads, &tc->st);
+	tcache_fold_stats(tc, &gstats.dead_threads);
 	unlock(&tcache_list_lock);
 	pages_free(tc, TCACHE_PAGES);
 }
