@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <sys/mman.h>
-#include <time.h>
 #include "internal.h"
 #include "slabscope_shm.h"
 
@@ -226,13 +225,6 @@ static size_t release_dirty(struct zone *z, unsigned min_order, size_t target)
 	return released;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * Decay, in the spirit of jemalloc's dirty page decay: free pages that stayed free and
  * resident through a whole decay interval (the low-water mark of dirty_pages) are not
@@ -246,7 +238,7 @@ static void decay_dirty(struct zone *z)
 		release_dirty(z, RELEASE_MIN_ORDER, limit / 2);
 	if (!settings.decay_ms)
 		return;
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 	if (now - z->decay_epoch_ms < settings.decay_ms)
 		return;
 	if (z->dirty_low)

@@ -22,7 +22,6 @@
 #include <math.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 #include "internal.h"
 #include "slabscope_shm.h"
@@ -46,13 +45,6 @@ static uint32_t ring_head, ring_tail;           /* write, read positions (mod RI
 static uint64_t dropped;
 static uintptr_t *sampled;                      /* open addressing: 0 empty, 1 deleted */
 static size_t sampled_used, sampled_tombs;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static bool ensure_buffers(void)
 {
@@ -86,7 +78,7 @@ void event_record(int type, unsigned tier, uint32_t cache_id, const void *addr, 
 		return;
 	struct slot rec = { .ev = { .type = (uint16_t)type, .tier = (uint16_t)tier,
 				    .cache_id = (uint16_t)cache_id, .tid = gettid(),
-				    .time_ns = now_ns(), .addr = (uintptr_t)addr, .size = size } };
+				    .time_ns = clock_ns(CLOCK_REALTIME), .addr = (uintptr_t)addr, .size = size } };
 	lock(&event_lock);
 	if (ring)
 		push(&rec);
@@ -140,7 +132,7 @@ int64_t sample_next_interval(struct tcache *tc)
 	if (!mean)
 		return INT64_MAX;
 	if (!tc->rng)
-		tc->rng = (uintptr_t)tc ^ now_ns();
+		tc->rng = (uintptr_t)tc ^ clock_ns(CLOCK_REALTIME);
 	double u = ((double)(rng_next(&tc->rng) >> 11) + 1.0) / 9007199254740993.0;   /* (0, 1] */
 	double v = -log(u) * (double)mean;
 	return v > 1e15 ? (int64_t)1e15 : (int64_t)v + 1;
@@ -161,7 +153,7 @@ void sample_taken(struct tcache *tc, void *p, size_t n)
 	if (!p || tc->in_sample || !events_on)
 		return;
 	tc->in_sample = true;                       /* backtrace() may allocate */
-	struct slot rec = { .ev = { .type = SS_EV_ALLOC, .tid = gettid(), .time_ns = now_ns(),
+	struct slot rec = { .ev = { .type = SS_EV_ALLOC, .tid = gettid(), .time_ns = clock_ns(CLOCK_REALTIME),
 				    .addr = (uintptr_t)p, .size = n } };
 	size_t mean = sample_mean;
 	rec.ev.weight = n > mean ? n : mean;
@@ -193,7 +185,7 @@ void sample_freed(const void *p, size_t size)
 		return;
 	lock(&event_lock);
 	if (set_remove((uintptr_t)p)) {
-		struct slot rec = { .ev = { .type = SS_EV_FREE, .tid = gettid(), .time_ns = now_ns(),
+		struct slot rec = { .ev = { .type = SS_EV_FREE, .tid = gettid(), .time_ns = clock_ns(CLOCK_REALTIME),
 					    .addr = (uintptr_t)p, .size = size } };
 		push(&rec);
 	}

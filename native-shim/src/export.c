@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include "internal.h"
 #include "slabscope_shm.h"
@@ -41,13 +40,6 @@ static struct {
 	uint64_t resident_ms, heap_resident, mmap_resident;
 	uint64_t publish_count;
 } shm;
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static bool shm_enabled(void)
 {
@@ -92,7 +84,7 @@ static void add_large_resident(uintptr_t addr, size_t map_len, size_t size, void
 
 static void measure_resident(void)
 {
-	uint64_t now = clock_ns(CLOCK_MONOTONIC_COARSE) / 1000000;
+	uint64_t now = clock_ms();
 	if (shm.resident_ms && now - shm.resident_ms < RESIDENT_INTERVAL_MS)
 		return;
 	shm.resident_ms = now;
@@ -500,7 +492,7 @@ EXPORT void ss_publish(void)
 		return;
 	lock(&publish_lock);
 	publish_locked();
-	shm.last_ms = clock_ns(CLOCK_MONOTONIC_COARSE) / 1000000;
+	shm.last_ms = clock_ms();
 	unlock(&publish_lock);
 }
 
@@ -508,7 +500,7 @@ void export_maybe_publish(void)
 {
 	if (!shm_enabled() || shm.failed)
 		return;
-	uint64_t now = clock_ns(CLOCK_MONOTONIC_COARSE) / 1000000;
+	uint64_t now = clock_ms();
 	if (!shm.last_ms) {                       /* the clock starts at the first slow path */
 		shm.last_ms = now;
 		shm.start_ns = clock_ns(CLOCK_REALTIME);

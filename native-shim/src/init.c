@@ -72,6 +72,7 @@ static void read_environment(void)
 	if ((v = env_size("SLABSCOPE_TRIM_THRESHOLD", "MALLOC_TRIM_THRESHOLD_")) >= 0) {
 		settings.trim_threshold = (size_t)v;
 		settings.mmap_threshold_fixed = true;     /* as in glibc: no more adaptation */
+		settings.trim_threshold_fixed = true;
 	}
 	if ((v = env_size("SLABSCOPE_DIRTY_MAX", NULL)) >= 0)
 		settings.dirty_max = (size_t)v;

@@ -56,6 +56,16 @@
 #define CACHE_LINE      64
 #define MIN_ALIGN       16
 
+#include <time.h>
+static inline uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+/* Coarse monotonic milliseconds (vDSO, a few ns): for decay and pacing decisions. */
+static inline uint64_t clock_ms(void) { return clock_ns(CLOCK_MONOTONIC_COARSE) / 1000000; }
+
 static inline size_t align_up(size_t x, size_t a) { return (x + a - 1) & ~(a - 1); }
 static inline unsigned ilog2(size_t x) { return 63u - (unsigned)__builtin_clzl(x); }
 static inline unsigned order_for_pages(size_t n) { return n <= 1 ? 0 : ilog2(n - 1) + 1; }
@@ -113,6 +123,8 @@ struct zone {
 	size_t   dirty_pages;          /* free pages still resident (not released) */
 	size_t   dirty_low;            /* lowest dirty_pages since decay_epoch */
 	uint64_t decay_epoch_ms;
+	uint64_t last_trim_ms;         /* brk zone: when the top was last trimmed */
+	uint64_t trim_hold_until_ms;   /* brk zone: no automatic trim before this */
 };
 
 INTERNAL extern struct zone *zones[MAX_ZONES];
@@ -301,6 +313,7 @@ struct ss_settings {
 	size_t small_limit;           /* largest request served by kmalloc-N */
 	size_t medium_limit;          /* largest request served by buddy pages */
 	bool   mmap_threshold_fixed;  /* set by user: no glibc-style adaptation */
+	bool   trim_threshold_fixed;  /* set by user: trim exactly as glibc, no hold */
 	bool   abort_on_error;        /* invalid free: abort (default) or only report */
 	uint64_t free_secret;         /* double-free key = secret ^ address */
 };

@@ -453,6 +453,7 @@ EXPORT int mallopt(int param, int value)
 	case M_TRIM_THRESHOLD:
 		settings.trim_threshold = value < 0 ? SIZE_MAX / 2 : (size_t)value;
 		settings.mmap_threshold_fixed = true;
+		settings.trim_threshold_fixed = true;
 		break;
 	case M_TOP_PAD:
 		if (value < 0)

@@ -7,6 +7,11 @@
  * free blocks at its top exceed the trim threshold — memory below the top stays mapped,
  * which is the fragmentation the seed describes ("B cannot be returned while D lives").
  *
+ * A heap that is trimmed and then grows again within the decay interval is thrashing
+ * (each regrowth faults the pages in again): automatic trims then hold off for one decay
+ * interval. malloc_trim() always trims, and an explicitly set trim threshold
+ * (mallopt, environment) restores glibc's exact behaviour.
+ *
  * When the break cannot move — sbrk fails, or somebody else moved it — pages come from
  * mmap zones of MMAP_ZONE_SIZE instead. Zones are found from an address through zone_map,
  * one entry per 64 MiB granule of the 47-bit address space (4 MiB virtual, touched lazily).
@@ -92,6 +97,9 @@ static int brk_grow(struct zone *z, unsigned order)
 	}
 	z->top = z->base + (new_pages << PAGE_SHIFT);
 	zone_map_register(z, z->base, z->top);
+	uint64_t now = clock_ms();
+	if (!settings.trim_threshold_fixed && z->last_trim_ms && now - z->last_trim_ms < settings.decay_ms)
+		z->trim_hold_until_ms = now + settings.decay_ms;   /* trimmed, then grown again: hold */
 	buddy_free_range(z, old_pages, new_pages, true);   /* fresh from sbrk */
 	gstats.brk_grows++;
 	event_record(SS_EV_BRK_GROW, SS_TIER_MEDIUM, 0, (void *)(z->base + (old_pages << PAGE_SHIFT)),
@@ -181,6 +189,8 @@ void zone_trim_top(struct zone *z, size_t keep, bool forced)
 	size_t free_top = zone_top_free_pages(z);
 	if (!free_top || (!forced && (free_top << PAGE_SHIFT) <= settings.trim_threshold))
 		return;
+	if (!forced && clock_ms() < z->trim_hold_until_ms)
+		return;
 	if ((uintptr_t)sbrk(0) != z->top) {
 		z->can_grow = false;
 		return;
@@ -201,6 +211,7 @@ void zone_trim_top(struct zone *z, size_t keep, bool forced)
 		return;
 	}
 	z->top = z->base + (t << PAGE_SHIFT);
+	z->last_trim_ms = clock_ms();
 	gstats.brk_trims++;
 	event_record(SS_EV_BRK_TRIM, SS_TIER_MEDIUM, 0, (void *)z->top, bytes);
 	gstats.bytes_trimmed += bytes;

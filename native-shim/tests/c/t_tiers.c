@@ -14,6 +14,7 @@ static int mapped(void *p) { return msync((void *)((uintptr_t)p & ~4095ul), 4096
 
 int main(void)
 {
+	CHECK(mallopt(M_TRIM_THRESHOLD, 128 * 1024) == 1);   /* exact glibc trimming, no hold */
 	uintptr_t start = brk_now();
 	char *small = malloc(100), *medium = malloc(60000);
 	uintptr_t grown = brk_now();
