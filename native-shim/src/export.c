@@ -36,7 +36,7 @@ static struct {
 	struct ss_shm_header *seg;       /* mapped segment, NULL until first publication */
 	pid_t    owner;                  /* pid that created it (fork: the child makes its own) */
 	bool     failed;                 /* could not create it: stop trying */
-	uint64_t last_ms, start_ns;
+	uint64_t last_ms;
 	uint64_t resident_ms, heap_resident, mmap_resident;
 	uint64_t publish_count;
 } shm;
@@ -254,16 +254,14 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	g->mmap_resident_bytes = shm.mmap_resident;
 	g->threads = threads;
 
-	uint64_t seq = h->seq;                    /* kept: publication bumps it around us */
-	uint64_t req = h->layout_request, served = h->layout_seq;
-	memset(h, 0, sizeof *h);
+	/* Field by field: seq belongs to the publisher, layout_request to the readers (a
+	 * read-and-write-back here could lose a reader's bump), layout_seq to layout_publish. */
 	h->magic = SS_SHM_MAGIC;
 	h->version = SS_SHM_VERSION;
 	h->header_size = sizeof *h;
-	h->seq = seq;
 	h->pid = getpid();
 	h->page_size = PAGE_SIZE;
-	h->start_time_ns = shm.start_ns;
+	h->start_time_ns = settings.start_time_ns;
 	h->publish_time_ns = clock_ns(CLOCK_REALTIME);
 	h->publish_count = shm.publish_count;
 	h->total_size = total;
@@ -276,8 +274,6 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	h->nr_orders = MAX_ORDER;
 	h->global_size = sizeof(struct ss_shm_global);
 	h->global_offset = global_off;
-	h->layout_request = req;
-	h->layout_seq = served;
 	ssize_t n = readlink("/proc/self/exe", h->exe, sizeof h->exe - 1);
 	h->exe[n > 0 ? n : 0] = 0;
 	return total;
@@ -503,7 +499,6 @@ void export_maybe_publish(void)
 	uint64_t now = clock_ms();
 	if (!shm.last_ms) {                       /* the clock starts at the first slow path */
 		shm.last_ms = now;
-		shm.start_ns = clock_ns(CLOCK_REALTIME);
 		return;
 	}
 	if (now - shm.last_ms < SS_PUBLISH_INTERVAL_MS || pthread_mutex_trylock(&publish_lock))

@@ -149,6 +149,7 @@ void ss_init_slow(void)
 	if (!ss_initialized) {
 		read_environment();
 		settings.free_secret = make_secret();
+		settings.start_time_ns = clock_ns(CLOCK_REALTIME);
 		if (zones_init() < 0 || slab_init() < 0 || kmalloc_init() < 0)
 			ss_fatal("initialisation failed", "cannot map the allocator's tables");
 		pthread_key_create(&tcache_key, tcache_thread_exit);

@@ -316,6 +316,7 @@ struct ss_settings {
 	bool   trim_threshold_fixed;  /* set by user: trim exactly as glibc, no hold */
 	bool   abort_on_error;        /* invalid free: abort (default) or only report */
 	uint64_t free_secret;         /* double-free key = secret ^ address */
+	uint64_t start_time_ns;       /* CLOCK_REALTIME at initialisation */
 };
 INTERNAL extern struct ss_settings settings;
 INTERNAL extern volatile int ss_initialized;

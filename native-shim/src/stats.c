@@ -191,17 +191,25 @@ EXPORT void ss_write_slabinfo(int fd)
 		char name[SS_CACHE_NAME_MAX];
 		memcpy(name, c->name, sizeof name);
 		unlock(&c->lock);
+		/* the kernel's "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu" */
 		out_str(&o, name);
 		for (size_t n = strlen(name); n < 17; n++)
 			out_str(&o, " ");
-		out_u64w(&o, active, 7);
-		out_u64w(&o, num, 7);
-		out_u64w(&o, size, 7);
-		out_u64w(&o, per, 5);
-		out_u64w(&o, (uint64_t)1 << order, 5);
+		out_str(&o, " ");
+		out_u64w(&o, active, 6);
+		out_str(&o, " ");
+		out_u64w(&o, num, 6);
+		out_str(&o, " ");
+		out_u64w(&o, size, 6);
+		out_str(&o, " ");
+		out_u64w(&o, per, 4);
+		out_str(&o, " ");
+		out_u64w(&o, (uint64_t)1 << order, 4);
 		out_str(&o, " : tunables    0    0    0 : slabdata ");
 		out_u64w(&o, active_slabs, 6);
+		out_str(&o, " ");
 		out_u64w(&o, num_slabs, 6);
+		out_str(&o, " ");
 		out_u64w(&o, 0, 6);
 		out_str(&o, "\n");
 	}
