@@ -64,10 +64,10 @@ final class TopView {
                 activeSize / 1024, totalSize / 1024, totalSize == 0 ? 0.0 : activeSize * 100 / totalSize));
         lines.add(String.format(Locale.ROOT, " Minimum / Average / Maximum Object : %.2fK / %.2fK / %.2fK", minObj / 1024.0,
                 avgObj / 1024, maxObj / 1024.0));
-        lines.add(String.format(Locale.ROOT, " Heap %s in %d zone%s (brk %s), free %s (resident %s), live allocations %d,"
-                + " threads %d", Units.bytes(g.heapBytes()), s.zones().size(), s.zones().size() == 1 ? "" : "s",
-                Units.bytes(g.brkBytes()), Units.bytes(g.heapFreeBytes()), Units.bytes(g.heapDirtyBytes()),
-                g.liveAllocs(), g.threads()));
+        lines.add(String.format(Locale.ROOT, " Heap %s, resident %s, in %d zone%s (brk %s); free %s, of it resident %s;"
+                + " live allocations %d, threads %d", Units.bytes(g.heapBytes()), Units.bytes(g.heapResidentBytes()),
+                s.zones().size(), s.zones().size() == 1 ? "" : "s", Units.bytes(g.brkBytes()),
+                Units.bytes(g.heapFreeBytes()), Units.bytes(g.heapDirtyBytes()), g.liveAllocs(), g.threads()));
         lines.add(String.format(Locale.ROOT, " Mmap path %d block%s %s (peak %s), threshold %s, trim threshold %s",
                 g.mmapBlocks(), g.mmapBlocks() == 1 ? "" : "s", Units.bytes(g.mmapBytes()),
                 Units.bytes(g.mmapPeakBytes()), Units.bytes(g.mmapThreshold()), Units.bytes(g.trimThreshold())));
