@@ -111,6 +111,7 @@ struct ss_shm_zone {
 	uint64_t base, top;                            /* pages [base, top) exist */
 	uint64_t free_pages, dirty_pages;
 	uint64_t nr_free[SS_SHM_ORDERS];               /* free blocks per order (buddyinfo) */
+	uint64_t resident_pages;                       /* pages of [base, top) in memory (mincore) */
 };
 
 /*

@@ -82,16 +82,20 @@ static void add_large_resident(uintptr_t addr, size_t map_len, size_t size, void
 	*(uint64_t *)arg += resident_of(addr, map_len);
 }
 
-static void measure_resident(void)
+/* Resident bytes per zone and of the mmap path; `forced` skips the once-a-second limit. */
+static void measure_resident(bool forced)
 {
 	uint64_t now = clock_ms();
-	if (shm.resident_ms && now - shm.resident_ms < RESIDENT_INTERVAL_MS)
+	if (!forced && shm.resident_ms && now - shm.resident_ms < RESIDENT_INTERVAL_MS)
 		return;
 	shm.resident_ms = now;
 	uint64_t heap = 0, large = 0;
 	lock(&page_lock);
-	for (unsigned i = 1; i <= nr_zones; i++)
-		heap += resident_of(zones[i]->base, zones[i]->top - zones[i]->base);
+	for (unsigned i = 1; i <= nr_zones; i++) {
+		uint64_t r = resident_of(zones[i]->base, zones[i]->top - zones[i]->base);
+		zones[i]->resident_pages = r >> PAGE_SHIFT;
+		heap += r;
+	}
 	unlock(&page_lock);
 	lock(&large_lock);
 	large_for_each(add_large_resident, &large);
@@ -139,6 +143,7 @@ static void fill_zone(struct ss_shm_zone *r, const struct zone *z)
 	r->top = z->top;
 	r->free_pages = z->free_pages;
 	r->dirty_pages = z->dirty_pages;
+	r->resident_pages = z->resident_pages;
 	for (unsigned o = 0; o < MAX_ORDER && o < SS_SHM_ORDERS; o++)
 		r->nr_free[o] = z->nr_free[o];
 }
@@ -284,7 +289,8 @@ EXPORT size_t ss_snapshot(void *buf, size_t len)
 	ss_init();
 	if (buf && len >= sizeof(struct ss_shm_header))
 		memset(buf, 0, sizeof(struct ss_shm_header));
-	measure_resident();
+	if (buf)
+		measure_resident(true);                  /* not for a size query (len 0) */
 	return snapshot_write(buf, len, UINT32_MAX, UINT32_MAX);
 }
 
@@ -468,7 +474,7 @@ static void publish_locked(void)
 	if (!shm.seg)
 		return;
 	struct ss_shm_header *h = shm.seg;
-	measure_resident();
+	measure_resident(false);
 	shm.publish_count++;
 	__atomic_store_n(&h->seq, h->seq + 1, __ATOMIC_RELEASE);      /* odd: being written */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

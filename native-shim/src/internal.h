@@ -121,6 +121,7 @@ struct zone {
 	size_t   nr_free[MAX_ORDER];   /* free blocks per order: /proc/buddyinfo */
 	size_t   free_pages;
 	size_t   dirty_pages;          /* free pages still resident (not released) */
+	size_t   resident_pages;       /* last mincore measurement (export.c) */
 	size_t   dirty_low;            /* lowest dirty_pages since decay_epoch */
 	uint64_t decay_epoch_ms;
 	uint64_t last_trim_ms;         /* brk zone: when the top was last trimmed */

@@ -117,7 +117,7 @@ public final class SnapshotParser {
             throw new SnapshotFormatException("global_size " + globalSize + " is smaller than version 1's "
                     + GLOBAL_SIZE);
         }
-        long orderSlots = nrZones > 0 ? (zoneRecordSize - 40) / 8 : ORDER_SLOTS;
+        long orderSlots = ORDER_SLOTS;                 /* fixed in version 1: later fields follow */
         if (nrOrders > orderSlots || nrOrders > 63) {
             throw new SnapshotFormatException("nr_orders " + nrOrders + " exceeds the " + Math.min(orderSlots, 63)
                     + " order slots of a zone record");
@@ -137,7 +137,7 @@ public final class SnapshotParser {
         }
         List<Zone> zones = new ArrayList<>((int) nrZones);
         for (long i = 0; i < nrZones; i++) {
-            zones.add(zone(r, zonesOffset + i * zoneRecordSize, (int) nrOrders, i));
+            zones.add(zone(r, zonesOffset + i * zoneRecordSize, (int) nrOrders, i, zoneRecordSize));
         }
 
         return new Snapshot((int) version, r.u64(H_SEQ), r.i32(H_PID), (int) pageSize, r.u64(H_START_TIME),
@@ -174,7 +174,11 @@ public final class SnapshotParser {
                 numSlabs * pagesPerSlab * pageSize);
     }
 
-    private static Zone zone(FormatReader r, long o, int nrOrders, long index) throws SnapshotFormatException {
+    /** Offset of resident_pages, appended to the zone record after the nr_free slots. */
+    private static final int ZONE_RESIDENT_OFFSET = 40 + 8 * ORDER_SLOTS;
+
+    private static Zone zone(FormatReader r, long o, int nrOrders, long index, long recordSize)
+            throws SnapshotFormatException {
         long kindCode = r.u32(o + 4);
         ZoneKind kind = ZoneKind.ofCode(kindCode);
         if (kind == null) {
@@ -184,6 +188,8 @@ public final class SnapshotParser {
         for (int k = 0; k < nrOrders; k++) {
             nrFree[k] = r.u64(o + 40 + 8L * k);
         }
-        return new Zone((int) r.u32(o), kind, r.u64(o + 8), r.u64(o + 16), r.u64(o + 24), r.u64(o + 32), nrFree);
+        long resident = recordSize >= ZONE_RESIDENT_OFFSET + 8 ? r.u64(o + ZONE_RESIDENT_OFFSET) : 0;
+        return new Zone((int) r.u32(o), kind, r.u64(o + 8), r.u64(o + 16), r.u64(o + 24), r.u64(o + 32), nrFree,
+                resident);
     }
 }

@@ -14,12 +14,19 @@ import java.util.Objects;
  * @param freePages  free pages
  * @param dirtyPages free pages that are still resident
  * @param nrFree     free blocks per order, {@code nr_orders} entries (a copy is returned)
+ * @param residentPages pages of the zone in memory (mincore), 0 when not measured
  */
-public record Zone(int id, ZoneKind kind, long base, long top, long freePages, long dirtyPages, long[] nrFree) {
+public record Zone(int id, ZoneKind kind, long base, long top, long freePages, long dirtyPages, long[] nrFree,
+        long residentPages) {
 
     public Zone {
         Objects.requireNonNull(kind, "kind");
         nrFree = nrFree.clone();
+    }
+
+    /** A zone whose resident pages were not measured. */
+    public Zone(int id, ZoneKind kind, long base, long top, long freePages, long dirtyPages, long[] nrFree) {
+        this(id, kind, base, top, freePages, dirtyPages, nrFree, 0);
     }
 
     @Override

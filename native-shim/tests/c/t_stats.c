@@ -1,0 +1,122 @@
+/* t_stats.c — the snapshot's figures against ground truth this program knows exactly:
+ * a named cache's columns, mmap and medium bytes, bytes requested, the buddy invariants,
+ * and resident bytes against the kernel's own count in /proc/self/smaps. */
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include "slabscope.h"
+#include "slabscope_shm.h"
+#include "check.h"
+
+static char buf[1 << 20];
+
+static const struct ss_shm_header *snap(void)
+{
+	CHECK(ss_snapshot(buf, sizeof buf) <= sizeof buf);
+	const struct ss_shm_header *h = (const void *)buf;
+	CHECK(h->magic == SS_SHM_MAGIC && h->version == SS_SHM_VERSION && h->pid == getpid());
+	return h;
+}
+static const struct ss_shm_global *global(void)
+{
+	const struct ss_shm_header *h = snap();
+	return (const void *)(buf + h->global_offset);
+}
+static const struct ss_shm_cache *cache(const char *name)
+{
+	const struct ss_shm_header *h = snap();
+	for (uint32_t i = 0; i < h->nr_caches; i++) {
+		const struct ss_shm_cache *c = (const void *)(buf + h->caches_offset + i * h->cache_record_size);
+		if (!strcmp(c->name, name))
+			return c;
+	}
+	return NULL;
+}
+
+/* Rss of the mappings that overlap [lo, hi), from the kernel. */
+static uint64_t smaps_rss(uintptr_t lo, uintptr_t hi)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	uint64_t rss = 0;
+	int in = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		unsigned long a, b, kb;
+		if (sscanf(line, "%lx-%lx ", &a, &b) == 2)
+			in = a < hi && b > lo;
+		else if (in && sscanf(line, "Rss: %lu kB", &kb) == 1)
+			rss += kb << 10;
+	}
+	if (f)
+		fclose(f);
+	return rss;
+}
+
+int main(void)
+{
+	/* a named cache has no thread cache in front: its columns are exact */
+	struct kmem_cache *c = ss_kmem_cache_create("stats_obj", 100, 0, 0, NULL);
+	static void *objs[1000];
+	for (int i = 0; i < 1000; i++)
+		objs[i] = ss_kmem_cache_alloc(c);
+	const struct ss_shm_cache *r = cache("stats_obj");
+	CHECK(r && r->active_objs == 1000 && r->allocs == 1000 && r->frees == 0);
+	CHECK(r->size == 104 && r->num_objs == r->num_slabs * r->objperslab);
+	CHECK(r->active_slabs == (1000 + r->objperslab - 1) / r->objperslab);
+	for (int i = 0; i < 400; i++)
+		ss_kmem_cache_free(c, objs[i]);
+	r = cache("stats_obj");
+	CHECK(r->active_objs == 600 && r->frees == 400);
+	CHECK(r->full_slabs + r->partial_slabs + r->free_slabs == r->num_slabs);
+
+	/* mmap path and medium blocks: exact byte counts */
+	uint64_t mmap0 = global()->mmap_bytes, blocks0 = global()->mmap_blocks;
+	uint64_t medium0 = global()->medium_bytes;
+	void *big[5], *mid[10];
+	for (int i = 0; i < 5; i++)
+		big[i] = malloc(300000);
+	for (int i = 0; i < 10; i++)
+		mid[i] = malloc(40000);
+	const struct ss_shm_global *g = global();
+	CHECK(g->mmap_blocks == blocks0 + 5 && g->mmap_bytes == mmap0 + 5 * 303104);
+	CHECK(g->medium_bytes == medium0 + 10 * 40960);
+
+	/* bytes requested: every call counts what it asked for */
+	uint64_t req0 = global()->bytes_requested;
+	void *p1 = malloc(10), *p2 = calloc(3, 7), *p3 = malloc(5000);
+	CHECK(global()->bytes_requested == req0 + 10 + 21 + 5000);
+
+	/* buddy invariants: free blocks per order add up to the free pages of each zone */
+	const struct ss_shm_header *h = snap();
+	uint64_t free_all = 0;
+	for (uint32_t z = 0; z < h->nr_zones; z++) {
+		const struct ss_shm_zone *zr = (const void *)(buf + h->zones_offset + z * h->zone_record_size);
+		uint64_t pages = 0;
+		for (uint32_t o = 0; o < h->nr_orders; o++)
+			pages += zr->nr_free[o] << o;
+		CHECK(pages == zr->free_pages && zr->dirty_pages <= zr->free_pages);
+		free_all += pages * 4096;
+	}
+	CHECK(free_all == ((const struct ss_shm_global *)(buf + h->global_offset))->heap_free_bytes);
+
+	/* resident bytes: touch 8000 KiB of medium blocks, compare with the kernel's smaps Rss */
+	static char *touch[100];
+	for (int i = 0; i < 100; i++)
+		memset(touch[i] = malloc(80 * 1024), 1, 80 * 1024);
+	g = global();
+	uint64_t kernel = smaps_rss(g->brk_base, g->brk_top);
+	uint64_t ours = ((const struct ss_shm_zone *)(buf + snap()->zones_offset))->resident_pages * 4096;
+	g = global();
+	CHECK(ours >= 100 * 80 * 1024);
+	CHECK(ours <= kernel + (64 << 10) && ours + (64 << 10) >= kernel);   /* within 16 pages */
+
+	for (int i = 0; i < 100; i++) free(touch[i]);
+	for (int i = 0; i < 5; i++) free(big[i]);
+	for (int i = 0; i < 10; i++) free(mid[i]);
+	free(p1), free(p2), free(p3);
+	for (int i = 400; i < 1000; i++)
+		ss_kmem_cache_free(c, objs[i]);
+	CHECK(ss_kmem_cache_destroy(c) == 0);
+	puts("t_stats: ok");
+	return 0;
+}
