@@ -17,11 +17,9 @@ for arg in "$@"; do
     esac
 done
 
-# build-essential: gcc, make, libc headers; binutils gives nm for the gcc test
-packages=(build-essential make binutils git sqlite3 time)
-if ! command -v python3 >/dev/null 2>&1 && [ ! -x /usr/bin/python3 ]; then
-    packages+=(python3)
-fi
+# build-essential: gcc, make, libc headers; binutils gives nm for the gcc test;
+# python3: Debian's /usr/bin/python3, which the tests and the demo run
+packages=(build-essential make binutils git sqlite3 time python3)
 if [ "$want_bench" = 1 ]; then
     packages+=(libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0)
 fi
