@@ -51,6 +51,8 @@ SS_API void   ss_kfree(void *p);
 /* Write /proc/slabinfo 2.1 and /proc/buddyinfo style text of this process to fd. */
 SS_API void   ss_write_slabinfo(int fd);
 SS_API void   ss_write_buddyinfo(int fd);
+/* The kernel's extfrag/unusable_index and extfrag/extfrag_index, per zone and order. */
+SS_API void   ss_write_extfrag(int fd);
 
 /*
  * Introspection, in the binary format of slabscope_shm.h. Each returns the number of bytes

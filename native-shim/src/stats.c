@@ -237,6 +237,61 @@ EXPORT void ss_write_buddyinfo(int fd)
 	out_flush(&o);
 }
 
+/*
+ * The kernel's external fragmentation measures (mm/vmstat.c), per zone and order, in
+ * thousandths: the unusable free space index — the share of free memory that cannot serve
+ * a request of that order — and the fragmentation index — for a request that would fail,
+ * near 0 when memory is short, near 1 when it is fragmented; -1 when it would succeed.
+ */
+static void extfrag_line(struct outbuf *o, const struct zone *z, bool unusable)
+{
+	out_str(o, "Node 0, zone ");
+	out_str(o, z->kind == ZONE_BRK ? "     Brk" : "    Mmap");
+	if (z->kind == ZONE_MMAP)
+		out_u64(o, z->id - 1);
+	uint64_t free_blocks_total = 0;
+	for (unsigned k = 0; k < MAX_ORDER; k++)
+		free_blocks_total += z->nr_free[k];
+	for (unsigned order = 0; order < MAX_ORDER; order++) {
+		uint64_t suitable = 0;
+		for (unsigned k = order; k < MAX_ORDER; k++)
+			suitable += (uint64_t)z->nr_free[k] << (k - order);
+		int64_t index;                       /* thousandths */
+		if (unusable)
+			index = !z->free_pages ? 1000
+				: (int64_t)((z->free_pages - (suitable << order)) * 1000 / z->free_pages);
+		else if (!free_blocks_total)
+			index = 0;
+		else if (suitable)
+			index = -1000;
+		else
+			index = 1000 - (int64_t)((1000 + z->free_pages * 1000 / ((uint64_t)1 << order)) / free_blocks_total);
+		out_str(o, index < 0 ? " -" : " ");
+		uint64_t a = (uint64_t)(index < 0 ? -index : index);
+		out_u64(o, a / 1000);
+		out_str(o, ".");
+		out_u64w(o, a % 1000 / 100, 1);
+		out_u64w(o, a % 100 / 10, 1);
+		out_u64w(o, a % 10, 1);
+	}
+	out_str(o, "\n");
+}
+
+EXPORT void ss_write_extfrag(int fd)
+{
+	ss_init();
+	struct outbuf o = { .fd = fd };
+	lock(&page_lock);
+	out_str(&o, "unusable_index\n");
+	for (unsigned i = 1; i <= nr_zones; i++)
+		extfrag_line(&o, zones[i], true);
+	out_str(&o, "extfrag_index\n");
+	for (unsigned i = 1; i <= nr_zones; i++)
+		extfrag_line(&o, zones[i], false);
+	unlock(&page_lock);
+	out_flush(&o);
+}
+
 /* At exit, SLABSCOPE_REPORT=path (%p = pid) receives the figures, mode 0600. */
 void stats_write_report(void)
 {

@@ -99,6 +99,22 @@ int main(void)
 	}
 	CHECK(free_all == ((const struct ss_shm_global *)(buf + h->global_offset))->heap_free_bytes);
 
+	/* extfrag: one line per zone and table, an index per order in [-1, 1] */
+	fflush(stdout);
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	ss_write_extfrag(fds[1]);
+	close(fds[1]);
+	char text[8192];
+	ssize_t n = read(fds[0], text, sizeof text - 1);
+	close(fds[0]);
+	CHECK(n > 0);
+	text[n] = 0;
+	CHECK(strncmp(text, "unusable_index\nNode 0, zone      Brk", 36) == 0);
+	CHECK(strstr(text, "extfrag_index\nNode 0, zone      Brk"));
+	/* order 0 can always be served from any free page: unusable index 0.000 */
+	CHECK(strncmp(strstr(text, "Brk") + 3, " 0.000", 6) == 0);
+
 	/* resident bytes: touch 8000 KiB of medium blocks, compare with the kernel's smaps Rss */
 	static char *touch[100];
 	for (int i = 0; i < 100; i++)
