@@ -326,6 +326,37 @@ static void medium_shrink(void *p, size_t n)
 	pages_free((char *)p + (keep << PAGE_SHIFT), old - keep);
 }
 
+/*
+ * A realloc that keeps the block where it is (same slab object, pages added or given back,
+ * mremap). Returns the block it keeps, or NULL when the block has to move. Every request
+ * counted in bytes_requested counts its usable size in bytes_allocated, so that the two
+ * measure internal fragmentation; a move is counted by the allocation it makes.
+ */
+static void *realloc_in_place(void *p, size_t n, size_t old)
+{
+	struct zone *z = zone_of(p);
+	bool medium = z && page_of(z, p)->kind == PG_MEDIUM;
+	size_t pages_n = align_up(n, PAGE_SIZE);
+	void *q = NULL;
+	size_t usable = 0;
+	if (!z && (n >= settings.mmap_threshold || (n <= old && n > settings.medium_limit))) {
+		q = large_realloc(p, n);                 /* mremap: no copy */
+		usable = pages_n;
+	} else if (medium && n > old && n <= settings.medium_limit &&
+		   pages_extend(p, old >> PAGE_SHIFT, pages_n >> PAGE_SHIFT)) {
+		STAT_ADD(medium_bytes, pages_n - old);   /* grown into the free pages after it */
+		q = p, usable = pages_n;
+	} else if (medium && n <= old && n > settings.small_limit) {
+		medium_shrink(p, n);
+		q = p, usable = pages_n;
+	} else if (z && !medium && n <= old && (n > old / 2 || old <= 64)) {
+		q = p, usable = old;                     /* same slab object */
+	}
+	if (q)
+		STAT_ADD(dead_threads.bytes_allocated, usable);
+	return q;
+}
+
 EXPORT void *realloc(void *p, size_t n)
 {
 	if (!p)
@@ -341,29 +372,11 @@ EXPORT void *realloc(void *p, size_t n)
 		ss_bad_pointer("realloc(): invalid pointer", p, "not allocated by slabscope");
 		return NULL;
 	}
-	struct zone *z = zone_of(p);
-	if (!z && n >= settings.mmap_threshold)
-		return large_realloc(p, n);              /* mremap: no copy */
-	bool medium = z && page_of(z, p)->kind == PG_MEDIUM;
-	if (medium && n > old && n <= settings.medium_limit &&
-	    pages_extend(p, old >> PAGE_SHIFT, align_up(n, PAGE_SIZE) >> PAGE_SHIFT)) {
-		STAT_ADD(medium_bytes, align_up(n, PAGE_SIZE) - old);
-		return p;                                /* grown into the free pages after it */
-	}
-	if (n <= old) {
-		if (medium) {
-			if (n > settings.small_limit) {
-				medium_shrink(p, n);
-				return p;
-			}
-		} else if (z && (n > old / 2 || old <= 64)) {
-			return p;                            /* same slab object */
-		} else if (!z && n > settings.medium_limit) {
-			return large_realloc(p, n);
-		}
-	}
+	void *q = realloc_in_place(p, n, old);
+	if (q)
+		return q;
 	bool zeroed;
-	void *q = alloc_any(n, MIN_ALIGN, &zeroed);
+	q = alloc_any(n, MIN_ALIGN, &zeroed);
 	sample_check(tc_get(), q, n);
 	if (!q)
 		return NULL;                             /* p is left untouched */

@@ -123,6 +123,7 @@ static void write_figures(struct outbuf *o)
 	line(o, "memalign_calls", t.memalign_calls);
 	line(o, "trim_calls", gstats.trim_calls);
 	line(o, "bytes_requested", t.bytes_requested);
+	line(o, "bytes_allocated", t.bytes_allocated);
 	line(o, "slab_allocs", t.slab_allocs);
 	line(o, "slab_frees", t.slab_frees);
 	line(o, "medium_allocs", gstats.medium_allocs);

@@ -86,6 +86,15 @@ int main(void)
 	void *p1 = malloc(10), *p2 = calloc(3, 7), *p3 = malloc(5000);
 	CHECK(global()->bytes_requested == req0 + 10 + 21 + 5000);
 
+	/* every request counts its usable size too, in place or not: allocated >= requested */
+	char *grow = malloc(100);
+	for (size_t n = 100; n < (1 << 20); n += n / 3)
+		grow = realloc(grow, n);                 /* slab, medium (in place), mmap (mremap) */
+	grow = realloc(grow, 50);
+	free(grow);
+	g = global();
+	CHECK(g->bytes_allocated >= g->bytes_requested);
+
 	/* buddy invariants: free blocks per order add up to the free pages of each zone */
 	const struct ss_shm_header *h = snap();
 	uint64_t free_all = 0;
