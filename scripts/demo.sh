@@ -27,6 +27,7 @@ awk '
     printf "   buddy     %d medium blocks (page runs)\n", v["medium_allocs"]
     printf "   mmap      %d blocks of their own, %d unmapped on free, threshold now %d KiB\n", v["mmap_allocs"], v["mmap_frees"], v["mmap_threshold"] / 1024
     printf "   brk heap  grew %d times to a peak of %.1f MiB, trimmed %d times (%.1f MiB given back), %.1f MiB now\n", v["brk_grows"], v["heap_peak_bytes"] / mib, v["brk_trims"], v["bytes_trimmed"] / mib, v["heap_bytes"] / mib
-    printf "   requested %.1f MiB in all; live at exit: %d allocations; invalid frees: %d\n", v["bytes_requested"] / mib, v["live_allocs"], v["invalid_frees"]
+    printf "   requested %.1f MiB in all, handed out %.1f MiB (internal fragmentation %.1f%%)\n", v["bytes_requested"] / mib, v["bytes_allocated"] / mib, 100 * (1 - v["bytes_requested"] / v["bytes_allocated"])
+    printf "   live at exit: %d allocations; invalid frees: %d\n", v["live_allocs"], v["invalid_frees"]
   }' "$report"
 echo "   full report: $report"
