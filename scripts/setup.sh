@@ -4,15 +4,18 @@
 #
 #   scripts/setup.sh           build + test dependencies
 #   scripts/setup.sh --bench   also the allocators the benchmark compares against
+#   scripts/setup.sh --screenshots   also Xvfb and ImageMagick (scripts/screenshots/jconsole.sh)
 #
 # A JDK 17 (java, javac, jcmd) is assumed to be installed already.
 set -euo pipefail
 
 want_bench=0
+want_screenshots=0
 for arg in "$@"; do
     case "$arg" in
         --bench) want_bench=1 ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        --screenshots) want_screenshots=1 ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
         *) echo "setup.sh: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -23,6 +26,13 @@ packages=(build-essential make binutils git sqlite3 time python3)
 if [ "$want_bench" = 1 ]; then
     packages+=(libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0)
 fi
+# the JConsole screenshot of the agent's MBeans: a virtual X server and `import` to take it
+if [ "$want_screenshots" = 1 ]; then
+    packages+=(xvfb imagemagick)
+fi
+# the Eclipse plugin's UI tests (plugin/io.slabscope.ui.tests) run SWT under a virtual X server:
+# scripts/test.sh wraps the build in xvfb-run; GTK 3 for SWT; ImageMagick's import for screenshots
+packages+=(xvfb xauth libgtk-3-0 imagemagick)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Screenshots of the Slabscope RCP views on a real workload, under a virtual X server:
+# docs/eclipse-perspective.png, docs/eclipse-heap-layout.png, docs/eclipse-slab-caches.png,
+# docs/eclipse-fragmentation.png. Needs the built product (./mvnw verify), xvfb and imagemagick
+# (scripts/setup.sh installs them) and python3 as the workload.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+lib="$root/native-shim/target/libslabscope.so"
+out="$root/docs"
+mkdir -p "$out"
+display=":$((90 + RANDOM % 100))"
+Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+work=""
+app=""
+cleanup() {
+    [ -n "$app" ] && kill "$app" 2>/dev/null || true
+    [ -n "$work" ] && kill "$work" 2>/dev/null || true
+    kill "$xvfb" 2>/dev/null || true
+}
+trap cleanup EXIT
+# the workload: a Python program that keeps building and dropping dicts, lists and strings of many
+# sizes (slab caches of every class, medium blocks, a few large ones), with a slowly growing part
+PYTHONMALLOC=malloc LD_PRELOAD="$lib" python3 -c '
+import random, time
+random.seed(5)
+keep, big = [], []
+t0 = time.time()
+while time.time() - t0 < 120:
+    batch = [{"k%d" % i: "x" * random.choice((8, 24, 60, 200, 900, 3000))} for i in range(2000)]
+    keep.append(batch[::7])
+    if len(keep) > 60:
+        del keep[random.randrange(len(keep))]
+    if random.random() < 0.1:
+        big.append(bytearray(random.choice((40000, 200000, 1 << 20))))
+        if len(big) > 12:
+            big.pop(0)
+    time.sleep(0.02)
+' &
+work=$!
+sleep 2
+log=$(mktemp)
+DISPLAY="$display" "$root/scripts/eclipse.sh" -slabscope.pid "$work" -slabscope.tour 6 >"$log" 2>&1 &
+app=$!
+deadline=$((SECONDS + 110))
+taken=0
+while [ $SECONDS -lt $deadline ]; do
+    while read -r word name; do
+        if [ "$word" = SHOT ] && [ ! -e "$out/.shot-$name" ]; then
+            DISPLAY="$display" import -window root "$out/eclipse-$name.png"
+            touch "$out/.shot-$name"
+            echo "eclipse-screenshots: docs/eclipse-$name.png"
+            taken=$((taken + 1))
+        fi
+    done < <(grep -E '^(SHOT|TOUR)' "$log" || true)
+    grep -q '^TOUR DONE' "$log" && break
+    sleep 0.5
+done
+rm -f "$out"/.shot-*
+if [ "$taken" -lt 4 ]; then
+    echo "eclipse-screenshots: only $taken screenshots; the application said:" >&2
+    tail -40 "$log" >&2
+    exit 1
+fi
