@@ -17,7 +17,8 @@ public final class Main {
             new SlabinfoCommand(),
             new BuddyinfoCommand(),
             new TopCommand(),
-            new LayoutCommand());
+            new LayoutCommand(),
+            new AttachCommand());
 
     private Main() {
     }

@@ -1,0 +1,405 @@
+package io.slabscope.agent;
+
+import io.slabscope.agent.AgentOptions.EventKind;
+import io.slabscope.agent.jmx.AgentView;
+import io.slabscope.agent.jmx.Alerts;
+import io.slabscope.agent.jmx.JmxSupport;
+import io.slabscope.model.SlabCache;
+import io.slabscope.model.Snapshot;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The running agent: its thread (drain, publish, JMX refresh at the period), its JFR and JMX
+ * sides, and the shutdown drain.
+ */
+final class AgentRuntime implements AgentView {
+    /** Drains are not closer than this, even when the ring fills fast. */
+    static final long MIN_DRAIN_MILLIS = 10;
+    /** A drain with more records than this (a quarter of the ring) halves the wait to the next. */
+    static final int BUSY_DRAIN = 2048;
+
+    private final AgentOptions options;
+    private final Shim shim;
+    private final SnapshotCache snapshots;
+    private final AgentCounters counters = new AgentCounters();
+    private final LiveSamples live = new LiveSamples();
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final Object wake = new Object();
+    private EventPump pump;
+    private JfrBridge jfr;
+    private JmxSupport jmx;
+    private Alerts alerts;
+    private Thread thread;
+    private volatile boolean running;
+    private boolean woken;
+
+    AgentRuntime(AgentOptions options, Shim shim) {
+        this.options = options;
+        this.shim = shim;
+        this.snapshots = new SnapshotCache(shim);
+    }
+
+    AgentOptions options() {
+        return options;
+    }
+
+    Shim shim() {
+        return shim;
+    }
+
+    SnapshotCache snapshots() {
+        return snapshots;
+    }
+
+    AgentCounters counters() {
+        return counters;
+    }
+
+    LiveSamples liveSamples() {
+        return live;
+    }
+
+    boolean jfrActive() {
+        return jfr != null;
+    }
+
+    /** Starts everything; problems with JFR or JMX leave the rest running (one line each on stderr). */
+    void start() {
+        boolean wantJfr = !options.events().isEmpty();
+        if (wantJfr) {
+            try {
+                JfrBridge b = new JfrBridge(this);
+                b.register();
+                jfr = b;
+            } catch (Throwable t) {
+                Agent.warn("JDK Flight Recorder is not available (" + t + "); JFR events off");
+            }
+        }
+        pump = new EventPump(shim, snapshots, options, counters, live, jfr != null);
+        alerts = new Alerts(options.fragThreshold(), options.fragOrder(), options.wasteThreshold());
+        pump.setFailureListener((size, tier, tid, time) -> alerts.failureSeen(size));
+        samplingInterval = options.sampling();
+        if (jfr != null && (options.has(EventKind.TIERS) || samplingInterval > 0)) {
+            shim.setEvents(true);                          // tier events; samples wait for a recording
+        }
+        counters.drainIntervalMillis.set(options.period().toMillis());
+        running = true;
+        thread = new Thread(this::loop, "slabscope-agent");
+        thread.setDaemon(true);
+        thread.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "slabscope-agent-shutdown"));
+    }
+
+    /** Wakes the agent thread early (a recording started). */
+    void wakeUp() {
+        synchronized (wake) {
+            woken = true;
+            wake.notifyAll();
+        }
+    }
+
+    private void loop() {
+        long period = options.period().toNanos();
+        long drainWait = period;
+        long nextPeriod = System.nanoTime();
+        long lastDropped = 0;
+        boolean first = true;
+        while (running) {
+            long now = System.nanoTime();
+            if (!first) {
+                long until = Math.min(nextPeriod, now + drainWait);
+                synchronized (wake) {
+                    while (running && !woken && (now = System.nanoTime()) < until) {
+                        try {
+                            long ms = Math.max(1, (until - now) / 1_000_000L);
+                            wake.wait(ms);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    woken = false;
+                }
+                if (!running) {
+                    return;
+                }
+            }
+            first = false;
+            try {
+                int n = drainEvents();
+                capSampleRate();
+                long dropped = shim.dropped();
+                if (n > BUSY_DRAIN || dropped > lastDropped) {
+                    drainWait = Math.max(MIN_DRAIN_MILLIS * 1_000_000L, drainWait / 2);
+                } else if (n < BUSY_DRAIN / 4) {
+                    drainWait = Math.min(period, drainWait * 2);
+                }
+                lastDropped = dropped;
+                counters.drainIntervalMillis.set(drainWait / 1_000_000L);
+            } catch (Throwable t) {
+                error("draining events", t);
+            }
+            if (jfr != null) {
+                try {
+                    jfr.recordingsChanged();                   // at once: a recording started or stopped
+                } catch (Throwable t) {
+                    error("JFR settings", t);
+                }
+            }
+            now = System.nanoTime();
+            if (now - nextPeriod >= 0) {
+                nextPeriod = Math.max(nextPeriod + period, now + period / 2);
+                periodic();
+            }
+        }
+    }
+
+    /** Once per period: publish, JMX. */
+    private void periodic() {
+        pump.newPeriod();
+        if (options.publish()) {
+            try {
+                shim.publish();
+            } catch (Throwable t) {
+                error("ss_publish", t);
+            }
+        }
+        if (options.jmx()) {
+            try {
+                if (jmx == null) {
+                    JmxSupport j = new JmxSupport(this, alerts);
+                    j.register();
+                    jmx = j;
+                }
+                jmx.refresh(snapshots.get(50));
+            } catch (Throwable t) {
+                error("JMX", t);
+            }
+        }
+    }
+
+    /** Drains the allocator's events now (agent thread, end-of-chunk hook, shutdown). */
+    int drainEvents() {
+        EventPump p = pump;
+        if (p == null) {
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        int n = p.drain();
+        drainNanos.addAndGet(System.nanoTime() - t0);
+        return n;
+    }
+
+    /** Time spent draining (and turning records into events), for -Dslabscope.agent.debug=true. */
+    private final java.util.concurrent.atomic.AtomicLong drainNanos = new java.util.concurrent.atomic.AtomicLong();
+
+    private void shutdown() {
+        running = false;
+        wakeUp();
+        try {
+            if (thread != null) {
+                thread.join(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            drainEvents();
+        } catch (Throwable t) {
+            // exiting
+        }
+        if (Boolean.getBoolean("slabscope.agent.debug")) {
+            Agent.warn("drained " + counters.drained.get() + " records (" + counters.committed.get()
+                    + " JFR events) in " + drainNanos.get() / 1_000_000 + " ms; " + snapshots.taken()
+                    + " snapshots; native drops " + shim.dropped() + ", agent drops " + counters.agentDropped.get());
+        }
+    }
+
+    /** Reports a failure of one kind once on stderr, counts every one. */
+    void error(String what, Throwable t) {
+        counters.errors.incrementAndGet();
+        if (reported.add(what)) {
+            Agent.warn(what + " failed: " + t);
+            if (Boolean.getBoolean("slabscope.agent.debug")) {
+                t.printStackTrace();
+            }
+        }
+    }
+
+    // ---- AgentView (the MXBeans) ----------------------------------------------
+
+    @Override
+    public Snapshot snapshot() throws IOException {
+        return snapshots.get(250);
+    }
+
+    @Override
+    public boolean mallopt(int param, int value) {
+        boolean ok = shim.mallopt(param, value);
+        snapshots.invalidate();
+        return ok;
+    }
+
+    @Override
+    public boolean trim() {
+        boolean r = shim.mallocTrim(0);
+        snapshots.invalidate();
+        return r;
+    }
+
+    /** Pad large enough that malloc_trim keeps the whole heap top: only the caches' empty slabs go. */
+    static final long KEEP_TOP_PAD = 1L << 46;
+
+    @Override
+    public long shrinkCaches() throws IOException {
+        long before = slabPages(snapshots.fresh());
+        shim.mallocTrim(KEEP_TOP_PAD);
+        long after = slabPages(snapshots.fresh());
+        return Math.max(0, before - after);
+    }
+
+    private static long slabPages(Snapshot s) {
+        long pages = 0;
+        for (SlabCache c : s.caches()) {
+            pages += c.numSlabs() * c.pagesPerSlab();
+        }
+        return pages;
+    }
+
+    @Override
+    public String slabinfo() throws IOException {
+        return shim.slabinfo();
+    }
+
+    @Override
+    public String buddyinfo() throws IOException {
+        return shim.buddyinfo();
+    }
+
+    /**
+     * Samples cost a native stack walk in the allocating thread, and only a recording makes use
+     * of them: the agent samples while some running recording has NativeAllocationSample enabled
+     * (JfrBridge tells it when that changes). Setting SamplingInterval over JMX applies at once and
+     * pins the sampling, whatever the recordings.
+     */
+    synchronized void recordingsWantSamples(boolean want) {
+        if (samplingPinned) {
+            return;
+        }
+        boolean on = shim.samplingInterval() > 0;
+        if (want && !on && samplingInterval > 0) {
+            shim.setSampling(samplingInterval);
+        } else if (!want && on) {
+            shim.setSampling(0);
+        }
+    }
+
+    /** The interval the rate cap does not go above. */
+    static final long MAX_ADAPTED_INTERVAL = 1L << 34;
+    private long rateSamples;
+    private long rateSince = System.nanoTime();
+
+    /**
+     * Keeps the sample rate under max-sample-rate: a program that allocates faster than
+     * interval * rate bytes per second gets a larger interval (each sample's weight is the
+     * interval in force when it was taken, so the estimates stay unbiased); when it slows down the
+     * interval comes back towards the configured one. Checked after drains, at most every 250 ms.
+     */
+    private void capSampleRate() {
+        long now = System.nanoTime();
+        long elapsed = now - rateSince;
+        if (elapsed < 250_000_000L) {
+            return;
+        }
+        long samples = live.samples();
+        long n = samples - rateSamples;
+        rateSamples = samples;
+        rateSince = now;
+        long max = options.maxSampleRate();
+        if (max <= 0) {
+            return;
+        }
+        synchronized (this) {
+            long cur = shim.samplingInterval();
+            if (cur <= 0) {
+                return;
+            }
+            double rate = n * 1e9 / elapsed;
+            long next = cur;
+            if (rate > max) {
+                next = (long) Math.min(MAX_ADAPTED_INTERVAL, cur * Math.min(16.0, rate / max * 1.25));
+            } else if (rate < max / 3.0 && cur > samplingInterval) {
+                next = Math.max(samplingInterval, cur / 2);
+            }
+            if (next != cur) {
+                shim.setSampling(next);
+            }
+        }
+    }
+
+    private volatile long samplingInterval;
+    private volatile boolean samplingPinned;
+
+    @Override
+    public long samplingInterval() {
+        return samplingInterval;
+    }
+
+    @Override
+    public synchronized void setSamplingInterval(long bytes) {
+        samplingInterval = bytes;
+        samplingPinned = true;
+        shim.setSampling(bytes);
+    }
+
+    @Override
+    public boolean samplingActive() {
+        return shim.samplingInterval() > 0;
+    }
+
+    @Override
+    public long currentSamplingInterval() {
+        return shim.samplingInterval();
+    }
+
+    @Override
+    public String version() {
+        return shim.version();
+    }
+
+    @Override
+    public String optionsText() {
+        return options.toString();
+    }
+
+    @Override
+    public long nativeEventsDropped() {
+        return shim.dropped();
+    }
+
+    @Override
+    public long agentEventsDropped() {
+        return counters.agentDropped.get();
+    }
+
+    @Override
+    public long eventsDrained() {
+        return counters.drained.get();
+    }
+
+    @Override
+    public long liveSampleCount() {
+        return live.count();
+    }
+
+    @Override
+    public long liveSampledBytes() {
+        return live.weight();
+    }
+
+    Duration period() {
+        return options.period();
+    }
+}

@@ -1,0 +1,351 @@
+package io.slabscope.agent;
+
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * A JVM workload that allocates native memory in the ways Java programs do: direct ByteBuffers,
+ * sun.misc.Unsafe.allocateMemory/reallocateMemory/freeMemory, java.util.zip Deflater/Inflater,
+ * and libc malloc/calloc/realloc/free called through JNA. Run by the agent tests in a child JVM
+ * under libslabscope.so, and by bench/jvm.
+ *
+ * <pre>
+ *   Workload mixed MILLIS [slabinfo]   run the mix for MILLIS ms; then print the shim's slabinfo
+ *   Workload serve                      read commands from stdin (see {@link #serve})
+ *   Workload bench ROUNDS               ROUNDS/2 rounds of warm-up, then ROUNDS timed (bench/jvm)
+ *   Workload sleep MILLIS               nothing native (no JNA): for the agent's own messages
+ *   Workload samplecost N               what a sample costs the allocating thread (shim, no agent)
+ * </pre>
+ */
+public final class Workload {
+    private static final Random RANDOM = new Random(42);
+    private static Object unsafe;
+    private static Method allocateMemory;
+    private static Method reallocateMemory;
+    private static Method freeMemory;
+    private static Function malloc;
+    private static Function calloc;
+    private static Function realloc;
+    private static Function free;
+    private static final List<Long> held = new ArrayList<>();
+    private static long checksum;
+
+    private Workload() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("sleep")) {
+            Thread.sleep(Long.parseLong(args[1]));         // no JNA, no Unsafe: nothing to warn about
+            System.out.println("slept");
+            return;
+        }
+        init();
+        switch (args.length == 0 ? "" : args[0]) {
+            case "mixed" -> {
+                long millis = Long.parseLong(args[1]);
+                Stats s = mixed(Duration.ofMillis(millis));
+                System.out.println("workload done " + s);
+                if (args.length > 2 && args[2].equals("slabinfo")) {
+                    printSlabinfo();
+                }
+            }
+            case "bench" -> {
+                int rounds = Integer.parseInt(args[1]);
+                var os = (com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+                Stats s = new Stats();
+                for (int r = 0; r < rounds / 2; r++) {
+                    round(s, r);                              // warm-up, not timed: JIT, agent start-up
+                }
+                s = new Stats();
+                var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                long a0 = agentCpu(threads);
+                long m0 = threads.getCurrentThreadCpuTime();
+                long c0 = os.getProcessCpuTime();
+                long t0 = System.nanoTime();
+                for (int r = 0; r < rounds; r++) {
+                    round(s, r);
+                }
+                long ns = System.nanoTime() - t0;
+                long cpu = os.getProcessCpuTime() - c0;     // every thread: the agent's and JFR's too
+                long main = threads.getCurrentThreadCpuTime() - m0;
+                long agent = agentCpu(threads) - a0;
+                System.out.printf("bench rounds=%d ms=%.1f cpu=%.1f agent=%.1f main=%.1f checksum=%d %s%n", rounds,
+                        ns / 1e6, cpu / 1e6, agent / 1e6, main / 1e6, checksum, s);
+            }
+            case "samplecost" -> sampleCost(Integer.parseInt(args[1]));
+            case "serve" -> serve(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            default -> {
+                System.err.println("usage: Workload mixed MILLIS [slabinfo] | serve | bench ROUNDS");
+                System.exit(2);
+            }
+        }
+        System.out.flush();
+    }
+
+    /** CPU time of the agent's thread so far (0 without the agent). */
+    static long agentCpu(java.lang.management.ThreadMXBean threads) {
+        for (var t : threads.dumpAllThreads(false, false)) {
+            if (t.getThreadName().equals("slabscope-agent")) {
+                return threads.getThreadCpuTime(t.getThreadId());
+            }
+        }
+        return 0;
+    }
+
+    static void init() throws Exception {
+        Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+        f.setAccessible(true);
+        unsafe = f.get(null);
+        allocateMemory = unsafe.getClass().getMethod("allocateMemory", long.class);
+        reallocateMemory = unsafe.getClass().getMethod("reallocateMemory", long.class, long.class);
+        freeMemory = unsafe.getClass().getMethod("freeMemory", long.class);
+        NativeLibrary libc = NativeLibrary.getProcess();
+        malloc = libc.getFunction("malloc");
+        calloc = libc.getFunction("calloc");
+        realloc = libc.getFunction("realloc");
+        free = libc.getFunction("free");
+    }
+
+    /** What one run did. */
+    static final class Stats {
+        long rounds;
+        long directBuffers;
+        long unsafeAllocs;
+        long zipStreams;
+        long jnaCalls;
+
+        @Override
+        public String toString() {
+            return "rounds=" + rounds + " direct=" + directBuffers + " unsafe=" + unsafeAllocs + " zip=" + zipStreams
+                    + " jna=" + jnaCalls;
+        }
+    }
+
+    static Stats mixed(Duration d) throws Exception {
+        Stats s = new Stats();
+        long end = System.nanoTime() + d.toNanos();
+        int r = 0;
+        while (System.nanoTime() < end) {
+            round(s, r++);
+        }
+        return s;
+    }
+
+    private static final Deque<ByteBuffer> directs = new ArrayDeque<>();
+    private static final Deque<Long> unsafeBlocks = new ArrayDeque<>();
+    private static final int[] DIRECT_SIZES = {64, 1000, 4096, 16_000, 70_000, 300_000, 2 << 20};
+
+    /** One round of every kind of native allocation. */
+    static void round(Stats s, int r) throws Exception {
+        // direct ByteBuffers: a window of the last 48; older ones go to the GC (its Cleaner frees them)
+        for (int i = 0; i < 4; i++) {
+            ByteBuffer b = ByteBuffer.allocateDirect(DIRECT_SIZES[(r * 4 + i) % DIRECT_SIZES.length]);
+            b.put(0, (byte) r);
+            directs.addLast(b);
+            s.directBuffers++;
+            if (directs.size() > 48) {
+                checksum += directs.removeFirst().get(0);
+            }
+        }
+        // Unsafe: allocate, grow some, free the oldest
+        for (int i = 0; i < 16; i++) {
+            long size = 16 + RANDOM.nextInt(i == 0 ? 200_000 : 3000);
+            long p = (long) allocateMemory.invoke(unsafe, size);
+            if (i % 4 == 0) {
+                p = (long) reallocateMemory.invoke(unsafe, p, size * 2);
+            }
+            unsafeBlocks.addLast(p);
+            s.unsafeAllocs++;
+            if (unsafeBlocks.size() > 256) {
+                freeMemory.invoke(unsafe, unsafeBlocks.removeFirst());
+            }
+        }
+        // zip: deflate and inflate 32 KiB (zlib state lives in native memory)
+        byte[] input = new byte[32 * 1024];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) ((i * 31 + r) % 61);
+        }
+        Deflater def = new Deflater(r % 9);
+        byte[] packed = new byte[input.length + 64];
+        int n;
+        try {
+            def.setInput(input);
+            def.finish();
+            n = def.deflate(packed);
+        } finally {
+            def.end();
+        }
+        Inflater inf = new Inflater();
+        try {
+            inf.setInput(packed, 0, n);
+            byte[] out = new byte[input.length];
+            checksum += inf.inflate(out);
+        } catch (DataFormatException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            inf.end();
+        }
+        s.zipStreams += 2;
+        // JNA: libc malloc/calloc/realloc/free
+        for (int i = 0; i < 200; i++) {
+            long size = 8 + RANDOM.nextInt(i % 50 == 0 ? 40_000 : 1024);
+            long p = malloc.invokeLong(new Object[] {size});
+            if (i % 10 == 0) {
+                p = Pointer.nativeValue((Pointer) realloc.invoke(Pointer.class, new Object[] {new Pointer(p), size * 3}));
+                s.jnaCalls++;
+            }
+            free.invokeVoid(new Object[] {new Pointer(p)});
+            s.jnaCalls += 2;
+        }
+        long c = calloc.invokeLong(new Object[] {64L, 32L});
+        free.invokeVoid(new Object[] {new Pointer(c)});
+        s.jnaCalls += 2;
+        s.rounds++;
+    }
+
+    /**
+     * What one sample costs the allocating thread: N malloc(100)+free pairs through JNA with
+     * sampling off and with every allocation sampled (ss_set_sampling(1), called directly: run
+     * under the shim without the agent), thread CPU time per pair; the records are drained and
+     * dropped as the agent would drain them. Prints the best of three rounds of each.
+     */
+    static void sampleCost(int n) {
+        NativeLibrary p = NativeLibrary.getProcess();
+        Function set = p.getFunction("ss_set_sampling");
+        Function drain = p.getFunction("ss_events_drain");
+        com.sun.jna.Memory buf = new com.sun.jna.Memory(1 << 22);
+        var tm = java.lang.management.ManagementFactory.getThreadMXBean();
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        for (int round = 0; round < 3; round++) {
+            for (int k = 0; k < 2; k++) {
+                set.invokeVoid(new Object[] {k == 0 ? 0L : 1L});
+                long c0 = tm.getCurrentThreadCpuTime();
+                for (int i = 0; i < n; i++) {
+                    long q = malloc.invokeLong(new Object[] {100L});
+                    free.invokeVoid(new Object[] {new Pointer(q)});
+                    if ((i & 1023) == 0) {
+                        drain.invokeLong(new Object[] {buf, buf.size()});
+                    }
+                }
+                best[k] = Math.min(best[k], (tm.getCurrentThreadCpuTime() - c0) / 1e3 / n);
+            }
+        }
+        set.invokeVoid(new Object[] {0L});
+        System.out.printf("samplecost pairs=%d off=%.3fus sampled=%.3fus per-sample=%.3fus%n", n, best[0], best[1],
+                best[1] - best[0]);
+    }
+
+    /** The shim's /proc/slabinfo text, between markers, on stdout. */
+    static void printSlabinfo() {
+        Function write = NativeLibrary.getProcess().getFunction("ss_write_slabinfo");
+        System.out.println("--- slabinfo");
+        System.out.flush();
+        write.invokeVoid(new Object[] {1});
+        System.out.println("--- end");
+        System.out.flush();
+    }
+
+    /**
+     * Commands, one per line; each answers one line (or a block ended by "--- end"):
+     * <pre>
+     *   pid                 the process id
+     *   malloc SIZE         malloc(SIZE) through JNA, kept: "ok 0xADDR"
+     *   free                frees what malloc kept: "ok N"
+     *   waste COUNT SIZE    COUNT mallocs of SIZE bytes, each freed at once: "ok COUNT"
+     *   mixed MILLIS        the mixed workload: "ok STATS"
+     *   stream MILLIS JFC   a RecordingStream with that settings file: "ok NAME=COUNT ..."
+     *   slabinfo            the shim's slabinfo text
+     *   exit                exits 0
+     * </pre>
+     */
+    static void serve(Reader in) throws Exception {
+        BufferedReader r = new BufferedReader(in);
+        System.out.println("ready " + ProcessHandle.current().pid());
+        System.out.flush();
+        String line;
+        while ((line = r.readLine()) != null) {
+            String[] w = line.trim().split("\\s+");
+            switch (w[0]) {
+                case "pid" -> System.out.println("ok " + ProcessHandle.current().pid());
+                case "malloc" -> {
+                    long p = malloc.invokeLong(new Object[] {Long.parseLong(w[1])});
+                    if (p != 0) {
+                        new Pointer(p).setByte(0, (byte) 1);
+                        held.add(p);
+                    }
+                    System.out.println("ok 0x" + Long.toHexString(p));
+                }
+                case "free" -> {
+                    for (long p : held) {
+                        free.invokeVoid(new Object[] {new Pointer(p)});
+                    }
+                    System.out.println("ok " + held.size());
+                    held.clear();
+                }
+                case "waste" -> {
+                    // COUNT mallocs of SIZE bytes, freed at once: SIZE just above a size class wastes the rest
+                    long count = Long.parseLong(w[1]);
+                    long size = Long.parseLong(w[2]);
+                    for (long i = 0; i < count; i++) {
+                        free.invokeVoid(new Object[] {new Pointer(malloc.invokeLong(new Object[] {size}))});
+                    }
+                    System.out.println("ok " + count);
+                }
+                case "mixed" -> System.out.println("ok " + mixed(Duration.ofMillis(Long.parseLong(w[1]))));
+                case "stream" -> System.out.println("ok " + stream(Long.parseLong(w[1]), w[2]));
+                case "slabinfo" -> printSlabinfo();
+                case "exit" -> {
+                    System.out.println("ok bye");
+                    System.out.flush();
+                    return;
+                }
+                default -> System.out.println("error unknown command " + w[0]);
+            }
+            System.out.flush();
+        }
+    }
+
+    /** Counts io.slabscope events seen by a RecordingStream in the given time, running the mix meanwhile. */
+    static String stream(long millis, String jfc) throws Exception {
+        Map<String, Integer> counts = new TreeMap<>();
+        var config = jdk.jfr.Configuration.create(java.nio.file.Path.of(jfc));
+        try (var rs = new jdk.jfr.consumer.RecordingStream(config)) {
+            rs.onEvent(e -> {
+                String name = e.getEventType().getName();
+                if (name.startsWith("io.slabscope.")) {
+                    synchronized (counts) {
+                        counts.merge(name.substring("io.slabscope.".length()), 1, Integer::sum);
+                    }
+                }
+            });
+            rs.startAsync();
+            mixed(Duration.ofMillis(millis));
+            Thread.sleep(1200);                    // a period and the stream's flush
+        }
+        StringBuilder b = new StringBuilder();
+        synchronized (counts) {
+            counts.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# bench/jvm/run.sh -- what the Slabscope agent and a JFR recording cost a JVM.
+#
+# Runs one JVM workload (agent/src/test/java/io/slabscope/agent/Workload.java, "bench" mode:
+# a fixed number of rounds of direct ByteBuffers, Unsafe.allocateMemory/reallocateMemory/
+# freeMemory, Deflater/Inflater and libc malloc/calloc/realloc/free through JNA) three ways:
+#
+#   glibc   plain java
+#   shim    LD_PRELOAD=libslabscope.so
+#   agent   LD_PRELOAD=libslabscope.so -javaagent:slabscope-agent.jar
+#           -XX:StartFlightRecording:settings=default,settings=slabscope.jfc,filename=...
+#
+# interleaved, N runs each, and prints a Markdown table of medians with ratios. "work" is the
+# time of the rounds measured inside the JVM (after half as many untimed warm-up rounds, which
+# also cover the agent's start-up: JNA, JFR event classes, MBean registration, ELF symbols),
+# "work CPU" the CPU time of the whole process over those rounds (every thread: the agent's,
+# JFR's, GC and JIT), "main" that of the thread doing the rounds (it pays for the allocator and
+# for taking samples), "agent thread" that of the agent's thread over the rounds,
+# "wall" the whole process (JVM start-up, JFR start-up and the dump at exit included). This is
+# a benchmark, not a test: nothing fails on a threshold.
+#
+# The mmap threshold is fixed at 4 MiB (MALLOC_MMAP_THRESHOLD_, which glibc and the shim both
+# read) for every configuration. Left adaptive, the shim raises it to exactly the size of a
+# freed mapped block, so the workload's 2 MiB direct buffers keep being mapped and unmapped
+# (glibc's rises past them), and how often depends on what else the process frees: runs
+# become slow and bimodal, which hides what the agent costs.
+#
+# usage: bench/jvm/run.sh [--runs N] [--rounds R] [--java JAVA_HOME] [--agent-options OPTS]
+#                         [--also OPTS]   (a fourth configuration: the agent with OPTS)
+set -euo pipefail
+unset LD_PRELOAD
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+TARGET="$HERE/target"
+
+RUNS=7
+ROUNDS=4000
+JAVA_HOME_BENCH=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+AGENT_OPTIONS=""
+ALSO=""
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) RUNS=$2; shift 2 ;;
+        --rounds) ROUNDS=$2; shift 2 ;;
+        --java) JAVA_HOME_BENCH=$2; shift 2 ;;
+        --agent-options) AGENT_OPTIONS=$2; shift 2 ;;
+        --also) ALSO=$2; shift 2 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        *) echo "bench/jvm/run.sh: unknown argument: $1" >&2; exit 2 ;;
+    esac
+done
+
+JAVA="$JAVA_HOME_BENCH/bin/java"
+LIB_SRC="$ROOT/native-shim/target/libslabscope.so"
+JAR_SRC="$ROOT/agent/target/slabscope-agent.jar"
+JFC="$ROOT/agent/src/main/resources/slabscope.jfc"
+WORKLOAD_SRC="$ROOT/agent/src/test/java/io/slabscope/agent/Workload.java"
+for f in "$JAVA" "$LIB_SRC" "$JAR_SRC"; do
+    if [ ! -e "$f" ]; then
+        echo "bench/jvm/run.sh: $f is missing; build first: ./mvnw -q -B -ntp -pl native-shim,model,agent install -DskipTests" >&2
+        exit 1
+    fi
+done
+
+# copies, so that a rebuild during the run cannot mix two versions
+mkdir -p "$TARGET/classes" "$TARGET/runs"
+cp "$LIB_SRC" "$TARGET/libslabscope.so"
+cp "$JAR_SRC" "$TARGET/slabscope-agent.jar"
+LIB="$TARGET/libslabscope.so"
+JAR="$TARGET/slabscope-agent.jar"
+"$JAVA_HOME_BENCH/bin/javac" -q -d "$TARGET/classes" -cp "$JAR" "$WORKLOAD_SRC" 2>/dev/null ||
+    "$JAVA_HOME_BENCH/bin/javac" -d "$TARGET/classes" -cp "$JAR" "$WORKLOAD_SRC"
+
+FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+JVM=(-Xms512m -Xmx512m -XX:+UseParallelGC)
+if [ "${FEATURE%%.*}" -ge 23 ]; then JVM+=(--sun-misc-unsafe-memory-access=allow); fi
+if [ "${FEATURE%%.*}" -ge 24 ]; then JVM+=(--enable-native-access=ALL-UNNAMED); fi
+CP="$TARGET/classes:$JAR"
+
+run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
+    local config=$1 n=$2 env=() extra=()
+    case "$config" in
+        glibc) ;;
+        shim) env=(LD_PRELOAD="$LIB") ;;
+        agent|also)
+            local opts=$AGENT_OPTIONS
+            [ "$config" = also ] && opts=$ALSO
+            env=(LD_PRELOAD="$LIB")
+            extra=("-javaagent:$JAR${opts:+=$opts}"
+                   "-XX:StartFlightRecording:settings=default,settings=$JFC,filename=$TARGET/runs/$config-$n.jfr") ;;
+    esac
+    local out="$TARGET/runs/$config-$n.out" t0 t1
+    t0=$(date +%s%N)
+    env MALLOC_MMAP_THRESHOLD_=4194304 "${env[@]}" "$JAVA" "${JVM[@]}" "${extra[@]}" -Xlog:jfr+startup=warning -cp "$CP" \
+        io.slabscope.agent.Workload bench "$ROUNDS" >"$out" 2>"$TARGET/runs/$config-$n.err"
+    t1=$(date +%s%N)
+    local work
+    work=$(sed -n 's/.* ms=\([0-9.]*\) cpu=\([0-9.]*\) agent=\([0-9.]*\) main=\([0-9.]*\) .*/\1 \2 \3 \4/p' "$out")
+    [ -n "$work" ] || { echo "bench/jvm/run.sh: $config run $n printed no time:" >&2; cat "$out" "$TARGET/runs/$config-$n.err" >&2; exit 1; }
+    echo "$work $(( (t1 - t0) / 1000000 ))"
+}
+
+echo "bench/jvm: $("$JAVA" -version 2>&1 | head -1), $ROUNDS rounds, $RUNS runs, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+RESULTS="$TARGET/results.csv"
+echo "config,run,work_ms,cpu_ms,agent_ms,main_ms,wall_ms" >"$RESULTS"
+CONFIGS=(glibc shim agent)
+[ -n "$ALSO" ] && CONFIGS+=(also)
+for n in $(seq 1 "$RUNS"); do
+    for config in "${CONFIGS[@]}"; do
+        read -r work cpu agent main wall <<<"$(run_one "$config" "$n")"
+        echo "$config,$n,$work,$cpu,$agent,$main,$wall" >>"$RESULTS"
+        echo "  run $n $config: work $work ms, work CPU $cpu ms, main $main ms, agent thread $agent ms, wall $wall ms" >&2
+    done
+done
+last_jfr="$TARGET/runs/agent-$RUNS.jfr"
+# what one sample costs the thread that allocates (the agent's own work is the "agent thread" column)
+SAMPLE_COST=$(env MALLOC_MMAP_THRESHOLD_=4194304 LD_PRELOAD="$LIB" "$JAVA" "${JVM[@]}" -cp "$CP" \
+    io.slabscope.agent.Workload samplecost 200000 2>/dev/null | sed -n 's/^samplecost //p')
+
+python3 - "$RESULTS" "$last_jfr" "$JAVA_HOME_BENCH" "$ROUNDS" "$RUNS" "$AGENT_OPTIONS" "$ALSO" "$SAMPLE_COST" <<'EOF'
+import csv, statistics, subprocess, sys
+results, jfr, java_home, rounds, runs, opts, also, sample_cost = sys.argv[1:]
+rows = list(csv.DictReader(open(results)))
+med = {}
+configs = ["glibc", "shim", "agent"] + (["also"] if also else [])
+for c in configs:
+    col = lambda k: [float(r[k]) for r in rows if r["config"] == c]
+    med[c] = {k: statistics.median(col(k)) for k in ("work_ms", "cpu_ms", "agent_ms", "main_ms", "wall_ms")}
+    med[c]["lo"], med[c]["hi"] = min(col("work_ms")), max(col("work_ms"))
+print(f"JVM workload ({rounds} rounds, median of {runs} runs; agent options: {opts or 'defaults'})\n")
+print("| configuration | work (ms) | min..max | work CPU (ms) | main (ms) | agent thread (ms) | wall (ms) "
+      "| work vs glibc | work vs shim | work CPU vs shim | main vs shim | wall vs shim |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+names = {"glibc": "glibc malloc", "shim": "libslabscope.so", "agent": "libslabscope.so + agent + JFR",
+         "also": f"libslabscope.so + agent ({also}) + JFR"}
+s = med["shim"]
+for c in configs:
+    m = med[c]
+    agent = f"{m['agent_ms']:.0f}" if m['agent_ms'] > 0 else "-"
+    print(f"| {names[c]} | {m['work_ms']:.0f} | {m['lo']:.0f}..{m['hi']:.0f} | {m['cpu_ms']:.0f} | {m['main_ms']:.0f} "
+          f"| {agent} | {m['wall_ms']:.0f} "
+          f"| {m['work_ms'] / med['glibc']['work_ms']:.3f} | {m['work_ms'] / s['work_ms']:.3f} "
+          f"| {m['cpu_ms'] / s['cpu_ms']:.3f} | {m['main_ms'] / s['main_ms']:.3f} | {m['wall_ms'] / s['wall_ms']:.3f} |")
+try:
+    out = subprocess.run([java_home + "/bin/jfr", "summary", jfr], capture_output=True, text=True).stdout
+    counts = {l.split()[0]: l.split()[1] for l in out.splitlines() if l.strip().startswith("io.slabscope.")}
+    print(f"\nlast agent run's recording: {counts.get('io.slabscope.NativeAllocationSample', '0')} allocation samples, "
+          f"{counts.get('io.slabscope.NativeFreeSample', '0')} matched frees, "
+          f"{counts.get('io.slabscope.HeapSummary', '0')} heap summaries")
+except Exception as e:
+    print(f"\n(jfr summary failed: {e})")
+if sample_cost:
+    print(f"\none sample, in the allocating thread (malloc+free through JNA, every allocation sampled vs none): {sample_cost}")
+EOF
