@@ -154,9 +154,11 @@ bool large_free(void *p)
 	}
 	size_t len = table_remove(b);
 	gstats.mmap_frees++;
-	if (!settings.mmap_threshold_fixed && len > settings.mmap_threshold &&
-	    len <= (MAX_ORDER_PAGES << PAGE_SHIFT)) {
-		settings.mmap_threshold = len;       /* glibc's dynamic threshold */
+	if (!settings.mmap_threshold_fixed && len >= settings.mmap_threshold &&
+	    len < (MAX_ORDER_PAGES << PAGE_SHIFT)) {
+		/* glibc's dynamic threshold: just above the freed block, so that the same
+		 * request comes from the heap next time (glibc counts the chunk header) */
+		settings.mmap_threshold = len + 1;
 		settings.trim_threshold = 2 * len;
 		settings_update_limits();
 	}

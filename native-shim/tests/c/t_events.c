@@ -1,4 +1,5 @@
 /* t_events.c — sampled allocations with stacks, matched frees, tier events, drops. */
+#include <malloc.h>
 #include <stdint.h>
 #include <string.h>
 #include "slabscope.h"
@@ -51,6 +52,7 @@ int main(void)
 	static uintptr_t live[100000];
 	int nlive = 0;
 	struct stats st = { 0 };
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);        /* fixed: every 1 MiB block is mapped */
 	ss_set_sampling(64 * 1024);
 	uint64_t total = 0;
 	for (int i = 0; i < N; i++) {                 /* ~20 MB in 16 B .. 4 KB */
