@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The main job on a built-in demo: sets up, builds, runs real programs under the shim and
-# prints what the allocator did.
+# prints what the allocator did; then a JVM under the shim with the agent and a JFR recording,
+# a summary read back from the recording, and the Eclipse views on it (the RCP application
+# when there is a display, PNG renderings of the three views otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
-echo "== building (native-shim) ..."
-./mvnw -q -B -ntp -pl native-shim package -DskipTests
+echo "== building (shim, agent, Eclipse views; the first build downloads from Maven Central) ..."
+./mvnw -q -B -ntp install -DskipTests
 SHIM=$PWD/native-shim/target/libslabscope.so
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/slabscope-demo.XXXXXX")
 
@@ -31,3 +33,22 @@ awk '
     printf "   live at exit: %d allocations; invalid frees: %d\n", v["live_allocs"], v["invalid_frees"]
   }' "$report"
 echo "   full report: $report"
+
+echo
+echo "== 3. A JVM under the shim, with the Slabscope agent and a JFR recording"
+LD_PRELOAD=$SHIM java -javaagent:agent/target/slabscope-agent.jar \
+    -XX:StartFlightRecording:settings=default,settings=agent/src/main/resources/slabscope.jfc,filename=$OUT/demo.jfr \
+    scripts/demo/NativeWorkload.java 2>&1 | grep -v 'jfr,startup'
+echo "   recording: $OUT/demo.jfr; read back:"
+java scripts/demo/RecordingSummary.java "$OUT/demo.jfr"
+
+echo
+echo "== 4. The recording in the Slabscope views"
+if [ -n "${DISPLAY:-}" ]; then
+    scripts/eclipse.sh -slabscope.open "$OUT/demo.jfr" >"$OUT/eclipse.log" 2>&1 &
+    echo "   the Slabscope application opens on $OUT/demo.jfr (log: $OUT/eclipse.log)"
+else
+    scripts/eclipse-screenshots.sh --open "$OUT/demo.jfr" "$OUT/views" >/dev/null
+    echo "   no display: PNG renderings of the views are in $OUT/views/"
+    ls "$OUT"/views/*.png | sed 's/^/     /'
+fi

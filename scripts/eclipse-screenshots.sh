@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Screenshots of the Slabscope RCP views on a real workload, under a virtual X server:
-# docs/eclipse-perspective.png, docs/eclipse-heap-layout.png, docs/eclipse-slab-caches.png,
-# docs/eclipse-fragmentation.png. Needs the built product (./mvnw verify), xvfb and imagemagick
-# (scripts/setup.sh installs them) and python3 as the workload.
+# Screenshots of the Slabscope RCP views under a virtual X server: eclipse-perspective.png,
+# eclipse-heap-layout.png, eclipse-slab-caches.png, eclipse-fragmentation.png.
+#
+#   scripts/eclipse-screenshots.sh                     a live python3 workload -> docs/
+#   scripts/eclipse-screenshots.sh --open F.jfr DIR    a recording -> DIR (the demo uses it)
+#
+# Needs the built product (./mvnw verify), xvfb and imagemagick (scripts/setup.sh installs them).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 lib="$root/native-shim/target/libslabscope.so"
 out="$root/docs"
+recording=""
+if [ "${1:-}" = --open ]; then
+    recording=$(readlink -f "$2")
+    out="$3"
+fi
 mkdir -p "$out"
 display=":$((90 + RANDOM % 100))"
 Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
@@ -20,6 +28,9 @@ cleanup() {
     kill "$xvfb" 2>/dev/null || true
 }
 trap cleanup EXIT
+if [ -n "$recording" ]; then
+    target=(-slabscope.open "$recording")
+else
 # the workload: a Python program that keeps building and dropping dicts, lists and strings of many
 # sizes (slab caches of every class, medium blocks, a few large ones), with a slowly growing part
 PYTHONMALLOC=malloc LD_PRELOAD="$lib" python3 -c '
@@ -40,8 +51,10 @@ while time.time() - t0 < 120:
 ' &
 work=$!
 sleep 2
+target=(-slabscope.pid "$work")
+fi
 log=$(mktemp)
-DISPLAY="$display" "$root/scripts/eclipse.sh" -slabscope.pid "$work" -slabscope.tour 6 >"$log" 2>&1 &
+DISPLAY="$display" "$root/scripts/eclipse.sh" "${target[@]}" -slabscope.tour 6 >"$log" 2>&1 &
 app=$!
 deadline=$((SECONDS + 110))
 taken=0
@@ -50,7 +63,7 @@ while [ $SECONDS -lt $deadline ]; do
         if [ "$word" = SHOT ] && [ ! -e "$out/.shot-$name" ]; then
             DISPLAY="$display" import -window root "$out/eclipse-$name.png"
             touch "$out/.shot-$name"
-            echo "eclipse-screenshots: docs/eclipse-$name.png"
+            echo "eclipse-screenshots: $out/eclipse-$name.png"
             taken=$((taken + 1))
         fi
     done < <(grep -E '^(SHOT|TOUR)' "$log" || true)
