@@ -10,6 +10,9 @@
 #   agent   LD_PRELOAD=libslabscope.so -javaagent:slabscope-agent.jar
 #           -XX:StartFlightRecording:settings=default,settings=slabscope.jfc,filename=...
 #
+# and, to tell the agent's share from the JDK's, "jfr": the shim and the same recording without
+# the agent.
+#
 # interleaved, N runs each, and prints a Markdown table of medians with ratios. "work" is the
 # time of the rounds measured inside the JVM (after half as many untimed warm-up rounds, which
 # also cover the agent's start-up: JNA, JFR event classes, MBean registration, ELF symbols),
@@ -19,14 +22,12 @@
 # "wall" the whole process (JVM start-up, JFR start-up and the dump at exit included). This is
 # a benchmark, not a test: nothing fails on a threshold.
 #
-# The mmap threshold is fixed at 4 MiB (MALLOC_MMAP_THRESHOLD_, which glibc and the shim both
-# read) for every configuration. Left adaptive, the shim raises it to exactly the size of a
-# freed mapped block, so the workload's 2 MiB direct buffers keep being mapped and unmapped
-# (glibc's rises past them), and how often depends on what else the process frees: runs
-# become slow and bimodal, which hides what the agent costs.
+# --mmap-threshold N pins the mmap threshold (MALLOC_MMAP_THRESHOLD_, which glibc and the shim
+# both read) for every configuration; by default both adapt it as glibc does.
 #
 # usage: bench/jvm/run.sh [--runs N] [--rounds R] [--java JAVA_HOME] [--agent-options OPTS]
 #                         [--also OPTS]   (a fourth configuration: the agent with OPTS)
+#                         [--mmap-threshold N]
 set -euo pipefail
 unset LD_PRELOAD
 
@@ -39,6 +40,7 @@ ROUNDS=4000
 JAVA_HOME_BENCH=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 AGENT_OPTIONS=""
 ALSO=""
+MMAP_ENV=()
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -47,7 +49,8 @@ while [ $# -gt 0 ]; do
         --java) JAVA_HOME_BENCH=$2; shift 2 ;;
         --agent-options) AGENT_OPTIONS=$2; shift 2 ;;
         --also) ALSO=$2; shift 2 ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        --mmap-threshold) MMAP_ENV=(MALLOC_MMAP_THRESHOLD_="$2"); shift 2 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "bench/jvm/run.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -84,6 +87,9 @@ run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
     case "$config" in
         glibc) ;;
         shim) env=(LD_PRELOAD="$LIB") ;;
+        jfr)
+            env=(LD_PRELOAD="$LIB")
+            extra=("-XX:StartFlightRecording:settings=default,settings=$JFC,filename=$TARGET/runs/jfr-$n.jfr") ;;
         agent|also)
             local opts=$AGENT_OPTIONS
             [ "$config" = also ] && opts=$ALSO
@@ -93,7 +99,7 @@ run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
     esac
     local out="$TARGET/runs/$config-$n.out" t0 t1
     t0=$(date +%s%N)
-    env MALLOC_MMAP_THRESHOLD_=4194304 "${env[@]}" "$JAVA" "${JVM[@]}" "${extra[@]}" -Xlog:jfr+startup=warning -cp "$CP" \
+    env "${MMAP_ENV[@]}" "${env[@]}" "$JAVA" "${JVM[@]}" "${extra[@]}" -Xlog:jfr+startup=warning -cp "$CP" \
         io.slabscope.agent.Workload bench "$ROUNDS" >"$out" 2>"$TARGET/runs/$config-$n.err"
     t1=$(date +%s%N)
     local work
@@ -105,7 +111,7 @@ run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
 echo "bench/jvm: $("$JAVA" -version 2>&1 | head -1), $ROUNDS rounds, $RUNS runs, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 RESULTS="$TARGET/results.csv"
 echo "config,run,work_ms,cpu_ms,agent_ms,main_ms,wall_ms" >"$RESULTS"
-CONFIGS=(glibc shim agent)
+CONFIGS=(glibc shim jfr agent)
 [ -n "$ALSO" ] && CONFIGS+=(also)
 for n in $(seq 1 "$RUNS"); do
     for config in "${CONFIGS[@]}"; do
@@ -116,7 +122,7 @@ for n in $(seq 1 "$RUNS"); do
 done
 last_jfr="$TARGET/runs/agent-$RUNS.jfr"
 # what one sample costs the thread that allocates (the agent's own work is the "agent thread" column)
-SAMPLE_COST=$(env MALLOC_MMAP_THRESHOLD_=4194304 LD_PRELOAD="$LIB" "$JAVA" "${JVM[@]}" -cp "$CP" \
+SAMPLE_COST=$(env "${MMAP_ENV[@]}" LD_PRELOAD="$LIB" "$JAVA" "${JVM[@]}" -cp "$CP" \
     io.slabscope.agent.Workload samplecost 200000 2>/dev/null | sed -n 's/^samplecost //p')
 
 python3 - "$RESULTS" "$last_jfr" "$JAVA_HOME_BENCH" "$ROUNDS" "$RUNS" "$AGENT_OPTIONS" "$ALSO" "$SAMPLE_COST" <<'EOF'
@@ -124,16 +130,17 @@ import csv, statistics, subprocess, sys
 results, jfr, java_home, rounds, runs, opts, also, sample_cost = sys.argv[1:]
 rows = list(csv.DictReader(open(results)))
 med = {}
-configs = ["glibc", "shim", "agent"] + (["also"] if also else [])
+configs = ["glibc", "shim", "jfr", "agent"] + (["also"] if also else [])
 for c in configs:
     col = lambda k: [float(r[k]) for r in rows if r["config"] == c]
     med[c] = {k: statistics.median(col(k)) for k in ("work_ms", "cpu_ms", "agent_ms", "main_ms", "wall_ms")}
     med[c]["lo"], med[c]["hi"] = min(col("work_ms")), max(col("work_ms"))
 print(f"JVM workload ({rounds} rounds, median of {runs} runs; agent options: {opts or 'defaults'})\n")
 print("| configuration | work (ms) | min..max | work CPU (ms) | main (ms) | agent thread (ms) | wall (ms) "
-      "| work vs glibc | work vs shim | work CPU vs shim | main vs shim | wall vs shim |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-names = {"glibc": "glibc malloc", "shim": "libslabscope.so", "agent": "libslabscope.so + agent + JFR",
+      "| work vs glibc | work vs shim | work CPU vs shim | main vs shim | wall vs shim | work CPU vs shim+JFR |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+names = {"glibc": "glibc malloc", "shim": "libslabscope.so", "jfr": "libslabscope.so + JFR (no agent)",
+         "agent": "libslabscope.so + agent + JFR",
          "also": f"libslabscope.so + agent ({also}) + JFR"}
 s = med["shim"]
 for c in configs:
@@ -142,7 +149,8 @@ for c in configs:
     print(f"| {names[c]} | {m['work_ms']:.0f} | {m['lo']:.0f}..{m['hi']:.0f} | {m['cpu_ms']:.0f} | {m['main_ms']:.0f} "
           f"| {agent} | {m['wall_ms']:.0f} "
           f"| {m['work_ms'] / med['glibc']['work_ms']:.3f} | {m['work_ms'] / s['work_ms']:.3f} "
-          f"| {m['cpu_ms'] / s['cpu_ms']:.3f} | {m['main_ms'] / s['main_ms']:.3f} | {m['wall_ms'] / s['wall_ms']:.3f} |")
+          f"| {m['cpu_ms'] / s['cpu_ms']:.3f} | {m['main_ms'] / s['main_ms']:.3f} | {m['wall_ms'] / s['wall_ms']:.3f} "
+          f"| {m['cpu_ms'] / med['jfr']['cpu_ms']:.3f} |")
 try:
     out = subprocess.run([java_home + "/bin/jfr", "summary", jfr], capture_output=True, text=True).stdout
     counts = {l.split()[0]: l.split()[1] for l in out.splitlines() if l.strip().startswith("io.slabscope.")}

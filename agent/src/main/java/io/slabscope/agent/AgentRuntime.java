@@ -7,7 +7,6 @@ import io.slabscope.agent.jmx.JmxSupport;
 import io.slabscope.model.SlabCache;
 import io.slabscope.model.Snapshot;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -60,10 +59,6 @@ final class AgentRuntime implements AgentView {
 
     LiveSamples liveSamples() {
         return live;
-    }
-
-    boolean jfrActive() {
-        return jfr != null;
     }
 
     /** Starts everything; problems with JFR or JMX leave the rest running (one line each on stderr). */
@@ -397,9 +392,5 @@ final class AgentRuntime implements AgentView {
     @Override
     public long liveSampledBytes() {
         return live.weight();
-    }
-
-    Duration period() {
-        return options.period();
     }
 }

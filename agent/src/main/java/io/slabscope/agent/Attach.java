@@ -37,7 +37,9 @@ public final class Attach {
 
             OPTIONS are key=value pairs separated by commas:
               period=1s          drain/publish/JMX period; default period of the periodic JFR events
-              sampling=512k      mean bytes between sampled allocations (0 or off: none)
+              sampling=512k      mean bytes between sampled allocations (0 or off: none), taken
+                                 while a recording records io.slabscope.NativeAllocationSample
+              max-sample-rate=300  samples per second at most (the interval grows; 0: no cap)
               events=all         or periodic,samples,tiers (any of them), or none
               jmx=true           register the io.slabscope MXBeans
               publish=true       refresh /dev/shm/slabscope.PID every period

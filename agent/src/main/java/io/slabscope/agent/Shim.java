@@ -3,7 +3,6 @@ package io.slabscope.agent;
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
-import com.sun.jna.Pointer;
 import io.slabscope.model.SlabinfoFormat;
 import io.slabscope.model.Snapshot;
 import io.slabscope.model.source.NativeSource;
@@ -164,10 +163,5 @@ public final class Shim {
         } finally {
             close.invokeInt(new Object[] {fd});
         }
-    }
-
-    /** Pointer for an address (JNA). */
-    static Pointer pointer(long addr) {
-        return new Pointer(addr);
     }
 }
