@@ -197,19 +197,18 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	memset(g, 0, sizeof *g);
 	lock(&page_lock);
 	nzones = nzones < nr_zones ? nzones : nr_zones;
-	for (unsigned i = 0; i < nzones; i++) {
-		const struct zone *z = zones[i + 1];
-		fill_zone(&zr[i], z);
-		g->heap_bytes += z->top - z->base;
-		g->heap_free_bytes += z->free_pages << PAGE_SHIFT;
-		g->heap_dirty_bytes += z->dirty_pages << PAGE_SHIFT;
-	}
-	g->brk_base = zones[1]->base;
-	g->brk_top = zones[1]->top;
-	g->brk_bytes = zones[1]->top - zones[1]->base;
-	if (g->brk_bytes)
-		g->top_free_bytes = zone_top_free_pages(zones[1]) << PAGE_SHIFT;
+	for (unsigned i = 0; i < nzones; i++)
+		fill_zone(&zr[i], zones[i + 1]);
+	struct heap_figures hf;
+	heap_figures_locked(&hf);
 	unlock(&page_lock);
+	g->heap_bytes = hf.heap_bytes;
+	g->heap_free_bytes = hf.free_bytes;
+	g->heap_dirty_bytes = hf.dirty_bytes;
+	g->brk_base = hf.brk_base;
+	g->brk_top = hf.brk_top;
+	g->brk_bytes = hf.brk_bytes;
+	g->top_free_bytes = hf.top_free_bytes;
 
 	struct thread_stats t;
 	stats_sum_threads(&t);
@@ -244,8 +243,7 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	g->heap_peak_bytes = gstats.heap_peak_bytes;
 	g->pages_released = gstats.pages_released;
 	g->mmap_zones = gstats.mmap_zones;
-	g->live_allocs = (t.slab_allocs - t.slab_frees) + (gstats.medium_allocs - gstats.medium_frees)
-			 + gstats.mmap_blocks;
+	g->live_allocs = live_allocs(&t);
 	g->alloc_failures = gstats.alloc_failures;
 	g->invalid_frees = gstats.invalid_frees;
 	g->mmap_threshold = settings.mmap_threshold;

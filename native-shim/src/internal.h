@@ -335,6 +335,11 @@ struct global_stats {                 /* updated under the lock of their tier, o
 };
 INTERNAL extern struct global_stats gstats;
 INTERNAL void stats_sum_threads(struct thread_stats *out);
+struct heap_figures {
+	uint64_t heap_bytes, brk_bytes, brk_base, brk_top, free_bytes, dirty_bytes, free_blocks, top_free_bytes;
+};
+INTERNAL void heap_figures_locked(struct heap_figures *h);   /* page_lock held */
+INTERNAL uint64_t live_allocs(const struct thread_stats *t);
 INTERNAL void stats_add(struct thread_stats *out, const struct thread_stats *in);   /* atomic adds */
 INTERNAL void stats_write_report(void);
 #define STAT_ADD(field, v) __atomic_fetch_add(&gstats.field, (v), __ATOMIC_RELAXED)

@@ -34,26 +34,36 @@ void stats_sum_threads(struct thread_stats *out)
 	unlock(&tcache_list_lock);
 }
 
-/* Heap-wide page figures, read under page_lock. */
-struct heap_figures {
-	size_t heap_bytes, brk_bytes, free_bytes, free_blocks, top_free_bytes;
-};
-
-static void heap_figures(struct heap_figures *h)
+/* Heap-wide page figures; page_lock held (the snapshot reads them with its zone records). */
+void heap_figures_locked(struct heap_figures *h)
 {
 	memset(h, 0, sizeof *h);
-	lock(&page_lock);
 	for (unsigned i = 1; i <= nr_zones; i++) {
 		struct zone *z = zones[i];
 		h->heap_bytes += z->top - z->base;
 		h->free_bytes += z->free_pages << PAGE_SHIFT;
+		h->dirty_bytes += z->dirty_pages << PAGE_SHIFT;
 		for (unsigned o = 0; o < MAX_ORDER; o++)
 			h->free_blocks += z->nr_free[o];
 	}
-	h->brk_bytes = zones[1]->top - zones[1]->base;
+	h->brk_base = zones[1]->base;
+	h->brk_top = zones[1]->top;
+	h->brk_bytes = h->brk_top - h->brk_base;
 	if (h->brk_bytes)
 		h->top_free_bytes = zone_top_free_pages(zones[1]) << PAGE_SHIFT;
+}
+
+static void heap_figures(struct heap_figures *h)
+{
+	lock(&page_lock);
+	heap_figures_locked(h);
 	unlock(&page_lock);
+}
+
+/* Live allocations of the malloc family: slab objects, medium blocks, mmap blocks. */
+uint64_t live_allocs(const struct thread_stats *t)
+{
+	return (t->slab_allocs - t->slab_frees) + (gstats.medium_allocs - gstats.medium_frees) + gstats.mmap_blocks;
 }
 
 /* Bytes of free objects sitting in slabs (not handed out). */
@@ -113,8 +123,7 @@ static void write_figures(struct outbuf *o)
 	struct heap_figures h;
 	stats_sum_threads(&t);
 	heap_figures(&h);
-	uint64_t live = (t.slab_allocs - t.slab_frees) + (gstats.medium_allocs - gstats.medium_frees)
-			+ gstats.mmap_blocks;
+	uint64_t live = live_allocs(&t);
 	line(o, "pid", (uint64_t)getpid());
 	line(o, "malloc_calls", t.malloc_calls);
 	line(o, "free_calls", t.free_calls);
