@@ -73,6 +73,37 @@ SS_API void     ss_set_sampling(size_t mean_interval_bytes);
 SS_API void     ss_set_events(int on);
 SS_API size_t   ss_events_drain(void *buf, size_t len);
 SS_API uint64_t ss_events_dropped(void);
+/*
+ * Slab debugging, as the kernel's slub_debug. Chosen at start by SLABSCOPE_DEBUG (see
+ * native-shim/README.md): "FZPU" for every cache, "FZ,kmalloc-64,my_obj;P,kmalloc-128" per
+ * cache, "1" or "all" for FZPU. A corruption found is reported on stderr (cache, object,
+ * address, bytes found, last owner) and as an SS_EV_CORRUPTION event, then aborts unless
+ * SLABSCOPE_ABORT=0, in which case the damaged bytes are repaired and the program goes on.
+ */
+#define SS_DEBUG_CHECKS  0x1   /* F: sanity checks of free maps and slab metadata */
+#define SS_DEBUG_REDZONE 0x2   /* Z: red zones before and after every object */
+#define SS_DEBUG_POISON  0x4   /* P: freed objects filled with 0x6b, fresh ones with 0x5a */
+#define SS_DEBUG_TRACK   0x8   /* U: allocating and freeing call site and thread per object */
+/* The debug flags of a cache (0: not debugging). */
+SS_API unsigned ss_kmem_cache_debug(const struct kmem_cache *cache);
+/* Check every object of every debugging cache now (red zones, poison, free maps); returns
+ * the corruptions found, each reported as above. */
+SS_API size_t   ss_validate(void);
+/* Corruptions found since the start (debug mode), reported or not yet aborted on. */
+SS_API uint64_t ss_corruptions(void);
+
+/*
+ * Fault injection, for tests: after `skip` more calls to the chosen page sources succeed,
+ * the next `count` fail as the kernel fails them (sbrk: -1, mmap/mremap: MAP_FAILED, errno
+ * ENOMEM); count 0 turns injection off. Also set at start by
+ * SLABSCOPE_FAULT=sbrk,mmap[:skip[:count]].
+ */
+#define SS_FAULT_SBRK 0x1
+#define SS_FAULT_MMAP 0x2
+SS_API void     ss_fault_inject(unsigned sources, uint64_t skip, uint64_t count);
+/* Calls failed on purpose so far. */
+SS_API uint64_t ss_faults_injected(void);
+
 /* "slabscope <version> shm <format version>" */
 SS_API const char *ss_version(void);
 

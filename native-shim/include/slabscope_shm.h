@@ -60,6 +60,9 @@ struct ss_shm_global {
 	/* resident bytes of the heap zones (mincore), of mmap-path blocks; 0 if not measured */
 	uint64_t heap_resident_bytes, mmap_resident_bytes;
 	uint64_t threads;                              /* threads with a cache now */
+	/* appended after the first release (readers check global_size) */
+	uint64_t corruptions;                          /* debug mode: corruptions found */
+	uint64_t faults_injected;                      /* page-source calls failed on purpose */
 };
 
 struct ss_shm_header {
@@ -100,7 +103,7 @@ struct ss_shm_cache {
 	uint64_t active_slabs, num_slabs;
 	uint64_t full_slabs, partial_slabs, free_slabs;
 	uint64_t allocs, frees, grows, reaps;          /* slab-level traffic */
-	uint32_t flags;
+	uint32_t flags;                                /* create flags; bits 8..11 SS_DEBUG_* << 8 */
 	uint32_t id;                                   /* index used by layout entries */
 };
 
@@ -169,7 +172,21 @@ enum ss_event_type {
 	SS_EV_BRK_GROW = 5,    /* heap grown: addr = old top, size = bytes */
 	SS_EV_BRK_TRIM = 6,    /* heap trimmed: addr = new top, size = bytes */
 	SS_EV_FAIL = 7,        /* allocation failed: size = bytes asked */
-	SS_EV_INVALID_FREE = 8 /* invalid or double free reported: addr */
+	SS_EV_INVALID_FREE = 8, /* invalid or double free reported: addr */
+	SS_EV_CORRUPTION = 9   /* debug mode found a damaged object: see below */
+};
+/*
+ * SS_EV_CORRUPTION: tier and cache_id name the cache, addr the object, size its size,
+ * weight the address of the first damaged byte, reserved the kind (enum ss_corruption),
+ * tid the thread that last allocated (or freed) the object, 0 if not tracked, and the
+ * frames that owner's call stack (debug flag U), none without it.
+ */
+enum ss_corruption {
+	SS_CORRUPT_REDZONE_LEFT = 1,   /* bytes before the object overwritten (underflow) */
+	SS_CORRUPT_REDZONE_RIGHT = 2,  /* bytes after the object overwritten (overflow) */
+	SS_CORRUPT_POISON = 3,         /* a free object written to (use after free) */
+	SS_CORRUPT_FREELIST = 4,       /* slab metadata or free map inconsistent */
+	SS_CORRUPT_DOUBLE_FREE = 5     /* an object freed twice (with its last owner) */
 };
 enum ss_tier { SS_TIER_SLAB = 1, SS_TIER_MEDIUM = 2, SS_TIER_MMAP = 3 };
 
