@@ -8,6 +8,10 @@ import java.util.Map;
  * Every counter of the process ({@code struct ss_shm_global}), all uint64 in the format.
  * Values are Java longs: counters and byte figures never reach 2^63 in practice, addresses
  * ({@code brkBase}, {@code brkTop}) are user-space addresses below 2^47.
+ *
+ * <p>The first release had {@value #FIRST_RELEASE_FIELD_COUNT} fields; later ones append
+ * ({@code corruptions}, {@code faults_injected}). A segment's {@code global_size} says how many it
+ * holds; fields it does not hold read as 0.
  */
 public record GlobalStats(
         long mallocCalls,
@@ -54,7 +58,9 @@ public record GlobalStats(
         long slabActiveBytes,
         long heapResidentBytes,
         long mmapResidentBytes,
-        long threads) {
+        long threads,
+        long corruptions,
+        long faultsInjected) {
 
     /** Names of the fields in format order, as in slabscope_shm.h (snake case). */
     public static final List<String> FIELD_NAMES = List.of(
@@ -66,20 +72,29 @@ public record GlobalStats(
             "heap_peak_bytes", "heap_free_bytes", "heap_dirty_bytes", "top_free_bytes",
             "pages_released", "mmap_zones", "live_allocs", "alloc_failures", "invalid_frees",
             "mmap_threshold", "trim_threshold", "top_pad", "dirty_max", "decay_ms", "slab_bytes",
-            "slab_active_bytes", "heap_resident_bytes", "mmap_resident_bytes", "threads");
+            "slab_active_bytes", "heap_resident_bytes", "mmap_resident_bytes", "threads", "corruptions",
+            "faults_injected");
 
-    /** Number of uint64 fields in version 1 ({@value}), 360 bytes. */
-    public static final int FIELD_COUNT = 45;
+    /** Number of uint64 fields this reader knows ({@value}). */
+    public static final int FIELD_COUNT = 47;
 
-    /** Builds the record from the fields in format order. */
-    public static GlobalStats of(long[] v) {
-        if (v.length != FIELD_COUNT) {
-            throw new IllegalArgumentException("need " + FIELD_COUNT + " values, got " + v.length);
+    /** Number of uint64 fields of the first release ({@value}, 360 bytes): the least a segment holds. */
+    public static final int FIRST_RELEASE_FIELD_COUNT = 45;
+
+    /**
+     * Builds the record from the fields in format order: {@link #FIRST_RELEASE_FIELD_COUNT} to
+     * {@link #FIELD_COUNT} values, the missing appended ones 0.
+     */
+    public static GlobalStats of(long[] values) {
+        if (values.length < FIRST_RELEASE_FIELD_COUNT || values.length > FIELD_COUNT) {
+            throw new IllegalArgumentException("need " + FIRST_RELEASE_FIELD_COUNT + " to " + FIELD_COUNT
+                    + " values, got " + values.length);
         }
+        long[] v = java.util.Arrays.copyOf(values, FIELD_COUNT);
         return new GlobalStats(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12],
                 v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], v[23], v[24],
                 v[25], v[26], v[27], v[28], v[29], v[30], v[31], v[32], v[33], v[34], v[35], v[36],
-                v[37], v[38], v[39], v[40], v[41], v[42], v[43], v[44]);
+                v[37], v[38], v[39], v[40], v[41], v[42], v[43], v[44], v[45], v[46]);
     }
 
     /** The fields in format order. */
@@ -91,7 +106,7 @@ public record GlobalStats(
                 heapPeakBytes, heapFreeBytes, heapDirtyBytes, topFreeBytes, pagesReleased,
                 mmapZones, liveAllocs, allocFailures, invalidFrees, mmapThreshold, trimThreshold,
                 topPad, dirtyMax, decayMs, slabBytes, slabActiveBytes, heapResidentBytes,
-                mmapResidentBytes, threads};
+                mmapResidentBytes, threads, corruptions, faultsInjected};
     }
 
     /** Field name (snake case, as in the C header) to value, in format order. */

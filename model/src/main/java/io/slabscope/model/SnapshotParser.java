@@ -19,7 +19,8 @@ public final class SnapshotParser {
     public static final long MAGIC = 0x31504353424c53L;
     public static final int VERSION = 1;
     public static final int HEADER_SIZE = 256;
-    public static final int GLOBAL_SIZE = GlobalStats.FIELD_COUNT * 8;
+    /** global_size of the first release: the least a snapshot holds (later ones append fields). */
+    public static final int GLOBAL_SIZE = GlobalStats.FIRST_RELEASE_FIELD_COUNT * 8;
     public static final int CACHE_RECORD_SIZE = 160;
     public static final int ZONE_RECORD_SIZE = 168;
     /** nr_free[] slots in a version 1 zone record. */
@@ -91,7 +92,7 @@ public final class SnapshotParser {
                     + len + " available");
         }
         long pageSize = r.u32(H_PAGE_SIZE);
-        if (pageSize < 512 || Long.bitCount(pageSize) != 1 || pageSize > (1 << 30)) {
+        if (!plausiblePageSize(pageSize)) {
             throw new SnapshotFormatException("page_size " + pageSize + " is not a plausible page size");
         }
 
@@ -126,7 +127,8 @@ public final class SnapshotParser {
         r.requireArray(cachesOffset, nrCaches, cacheRecordSize, totalSize, "cache records");
         r.requireArray(zonesOffset, nrZones, zoneRecordSize, totalSize, "zone records");
 
-        long[] g = new long[GlobalStats.FIELD_COUNT];
+        // the fields global_size says are there, as many as this reader knows; appended ones it lacks read 0
+        long[] g = new long[(int) Math.min(GlobalStats.FIELD_COUNT, globalSize / 8)];
         for (int i = 0; i < g.length; i++) {
             g[i] = r.u64(globalOffset + 8L * i);
         }
@@ -143,6 +145,11 @@ public final class SnapshotParser {
         return new Snapshot((int) version, r.u64(H_SEQ), r.i32(H_PID), (int) pageSize, r.u64(H_START_TIME),
                 r.u64(H_PUBLISH_TIME), r.u64(H_PUBLISH_COUNT), totalSize, (int) nrOrders, r.u64(H_LAYOUT_REQUEST),
                 r.u64(H_LAYOUT_SEQ), r.string(H_EXE, EXE_SIZE), GlobalStats.of(g), caches, zones);
+    }
+
+    /** A power of two from 512 bytes to 1 GiB. */
+    public static boolean plausiblePageSize(long pageSize) {
+        return pageSize >= 512 && pageSize <= (1 << 30) && Long.bitCount(pageSize) == 1;
     }
 
     private static SlabCache cache(FormatReader r, long o, long pageSize) {
@@ -174,6 +181,12 @@ public final class SnapshotParser {
                 numSlabs * pagesPerSlab * pageSize);
     }
 
+    /**
+     * More free blocks of one order than this (2^40, a 4 PiB heap of 4 KiB pages) is garbage; below
+     * it, sums over every zone and order stay far from overflowing a long.
+     */
+    static final long MAX_FREE_BLOCKS = 1L << 40;
+
     /** Offset of resident_pages, appended to the zone record after the nr_free slots. */
     private static final int ZONE_RESIDENT_OFFSET = 40 + 8 * ORDER_SLOTS;
 
@@ -187,6 +200,10 @@ public final class SnapshotParser {
         long[] nrFree = new long[nrOrders];
         for (int k = 0; k < nrOrders; k++) {
             nrFree[k] = r.u64(o + 40 + 8L * k);
+            if (nrFree[k] < 0 || nrFree[k] > MAX_FREE_BLOCKS) {
+                throw new SnapshotFormatException("zone record " + index + " has " + Long.toUnsignedString(nrFree[k])
+                        + " free blocks of order " + k + ", more than any heap has pages (2^40)");
+            }
         }
         long resident = recordSize >= ZONE_RESIDENT_OFFSET + 8 ? r.u64(o + ZONE_RESIDENT_OFFSET) : 0;
         return new Zone((int) r.u32(o), kind, r.u64(o + 8), r.u64(o + 16), r.u64(o + 24), r.u64(o + 32), nrFree,

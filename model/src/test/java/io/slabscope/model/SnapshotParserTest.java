@@ -38,7 +38,7 @@ class SnapshotParserTest {
         SnapshotBytes sb = SnapshotBytes.sample();
         sb.layoutRequest = 5;
         sb.layoutSeq = 4;
-        for (int i = 0; i < 45; i++) {
+        for (int i = 0; i < GlobalStats.FIELD_COUNT; i++) {
             sb.global[i] = 1000 + i;
         }
         Snapshot s = parse(sb.build());
@@ -61,10 +61,13 @@ class SnapshotParserTest {
         assertEquals(1022, g.heapBytes());
         assertEquals(1032, g.liveAllocs());
         assertEquals(1044, g.threads());
-        long[] expected = new long[45];
+        assertEquals(1045, g.corruptions());
+        assertEquals(1046, g.faultsInjected());
+        long[] expected = new long[GlobalStats.FIELD_COUNT];
         Arrays.setAll(expected, i -> 1000 + i);
         assertArrayEquals(expected, g.toArray());
         assertEquals(1040L, g.asMap().get("slab_bytes"));
+        assertEquals(1046L, g.asMap().get("faults_injected"));
 
         assertEquals(3, s.caches().size());
         SlabCache k64 = s.caches().get(0);
@@ -133,7 +136,47 @@ class SnapshotParserTest {
         Snapshot s = parse(sb.build());
         assertTrue(s.caches().isEmpty());
         assertTrue(s.zones().isEmpty());
-        assertEquals(616, s.totalSize());
+        assertEquals(632, s.totalSize());
+    }
+
+    /** A segment of the first release has no corruptions / faults_injected: they read 0. */
+    @Test
+    void appendedCountersOfAnOlderSegmentReadZero() throws Exception {
+        SnapshotBytes sb = SnapshotBytes.sample();
+        Arrays.fill(sb.global, 7);
+        sb.globalSize = 360;
+        Snapshot s = parse(sb.build());
+        assertEquals(7, s.global().threads());
+        assertEquals(0, s.global().corruptions());
+        assertEquals(0, s.global().faultsInjected());
+        assertEquals("kmalloc-1024", s.caches().get(1).name());
+        // a global_size that is not a whole number of counters: the whole ones are read
+        sb.globalSize = 372;
+        assertEquals(7, parse(sb.build()).global().corruptions());
+        assertEquals(0, parse(sb.build()).global().faultsInjected());
+    }
+
+    /** A later release that appends more counters: the known ones are read, the rest skipped. */
+    @Test
+    void countersAppendedLaterAreSkipped() throws Exception {
+        SnapshotBytes sb = SnapshotBytes.sample();
+        sb.global("corruptions", 3).global("faults_injected", 4);
+        sb.globalSize = 376 + 64;
+        Snapshot s = parse(sb.build());
+        assertEquals(3, s.global().corruptions());
+        assertEquals(4, s.global().faultsInjected());
+        assertEquals(1000, s.caches().get(0).activeObjs());
+    }
+
+    @Test
+    void debugFlagsOfACache() throws Exception {
+        SnapshotBytes sb = SnapshotBytes.sample();
+        sb.caches.get(0).flags = 0x1 | (SlabDebug.REDZONE | SlabDebug.TRACK) << 8;
+        Snapshot s = parse(sb.build());
+        assertEquals(SlabDebug.REDZONE | SlabDebug.TRACK, s.caches().get(0).debugFlags());
+        assertEquals("ZU", SlabDebug.letters(s.caches().get(0).debugFlags()));
+        assertEquals(0, s.caches().get(1).debugFlags());
+        assertEquals("FZPU", SlabDebug.letters(0xf));
     }
 
     @Test
@@ -200,7 +243,7 @@ class SnapshotParserTest {
         byte[] ok = sb.build();
         // one record too many
         String m = failure(patchInt(ok, 64, 6));
-        assertEquals("snapshot: 6 cache records of 160 bytes at offset 616 run past the 1432 bytes of the snapshot", m);
+        assertEquals("snapshot: 6 cache records of 160 bytes at offset 632 run past the 1448 bytes of the snapshot", m);
         // offset beyond total_size
         m = failure(patchLong(ok, 72, 1L << 40));
         assertTrue(m.contains("cache records offset 1099511627776 lies outside"), m);

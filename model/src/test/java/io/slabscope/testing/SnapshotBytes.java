@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Builds snapshots in the binary format of slabscope_shm.h, field by field, as the shim lays
- * them out (header 256 bytes, global 360, cache records 160, zone records 168).
+ * them out (header 256 bytes, global 376, cache records 160, zone records 168). {@link #globalSize}
+ * 360 makes a segment of the first release, without the appended counters.
  */
 public final class SnapshotBytes {
     public static final long MAGIC = 0x31504353424c53L;
@@ -25,7 +26,9 @@ public final class SnapshotBytes {
     public long layoutRequest;
     public long layoutSeq;
     public String exe = "/usr/bin/testprog";
-    public final long[] global = new long[45];
+    public final long[] global = new long[io.slabscope.model.GlobalStats.FIELD_COUNT];
+    /** global_size: 376 now, 360 in the first release; larger sizes stand for later releases. */
+    public int globalSize = 8 * io.slabscope.model.GlobalStats.FIELD_COUNT;
     public int cacheRecordSize = 160;
     public int zoneRecordSize = 168;
     public final List<Cache> caches = new ArrayList<>();
@@ -96,7 +99,7 @@ public final class SnapshotBytes {
     public static final int GLOBAL_OFFSET = 256;
 
     public int cachesOffset() {
-        return GLOBAL_OFFSET + 360;
+        return GLOBAL_OFFSET + globalSize;
     }
 
     public int zonesOffset() {
@@ -126,12 +129,12 @@ public final class SnapshotBytes {
         b.putInt(84, zoneRecordSize);
         b.putLong(88, zonesOffset());
         b.putInt(96, nrOrders);
-        b.putInt(100, 360);
+        b.putInt(100, globalSize);
         b.putLong(104, GLOBAL_OFFSET);
         b.putLong(112, layoutRequest);
         b.putLong(120, layoutSeq);
         putString(b, 128, exe, 128);
-        for (int i = 0; i < global.length; i++) {
+        for (int i = 0; i < global.length && 8 * i + 8 <= globalSize; i++) {
             b.putLong(GLOBAL_OFFSET + 8 * i, global[i]);
         }
         for (int i = 0; i < caches.size(); i++) {

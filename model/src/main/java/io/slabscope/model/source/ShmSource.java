@@ -36,18 +36,27 @@ import java.util.Optional;
 public final class ShmSource implements SnapshotSource {
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** How long to retry while the writer keeps the seqlock odd or the segment is still empty. */
-    private static final Duration CONSISTENCY_BUDGET = Duration.ofSeconds(2);
+    static final Duration CONSISTENCY_BUDGET = Duration.ofSeconds(2);
+    /**
+     * The largest files copied: a snapshot is some hundred KiB (SS_SHM_MAX_CACHES, SS_SHM_MAX_ZONES),
+     * a layout 4 bytes per heap page (1 GiB for a 256 GiB heap). A larger file is not a segment the
+     * shim wrote; copying it would only exhaust the reader's heap.
+     */
+    static final long MAX_SNAPSHOT_BYTES = 64L << 20;
+    static final long MAX_LAYOUT_BYTES = 1L << 30;
     /** Parse failures on a consistent copy before the error is believed. */
     private static final int PARSE_ATTEMPTS = 3;
 
     private final ShmDirectory dir;
     private final int pid;
     private final int uid;
+    private final Duration budget;
 
-    private ShmSource(ShmDirectory dir, int pid, int uid) {
+    private ShmSource(ShmDirectory dir, int pid, int uid, Duration budget) {
         this.dir = dir;
         this.pid = pid;
         this.uid = uid;
+        this.budget = budget;
     }
 
     /** Opens the segment of {@code pid} in /dev/shm as the current user. */
@@ -60,10 +69,15 @@ public final class ShmSource implements SnapshotSource {
      * user's segments).
      */
     public static ShmSource open(int pid, ShmDirectory dir, int uid) throws IOException {
+        return open(pid, dir, uid, CONSISTENCY_BUDGET);
+    }
+
+    /** As {@link #open(int, ShmDirectory, int)}, retrying a busy or empty segment for {@code budget} only (tests). */
+    static ShmSource open(int pid, ShmDirectory dir, int uid, Duration budget) throws IOException {
         if (pid <= 0) {
             throw new IllegalArgumentException("pid " + pid);
         }
-        ShmSource s = new ShmSource(dir, pid, uid);
+        ShmSource s = new ShmSource(dir, pid, uid, budget);
         s.check();
         return s;
     }
@@ -129,8 +143,8 @@ public final class ShmSource implements SnapshotSource {
     public Snapshot snapshot() throws IOException {
         check();
         try {
-            return readConsistent(dir.segmentPath(pid), SnapshotParser.SEQ_OFFSET, "snapshot", CONSISTENCY_BUDGET,
-                    SnapshotParser::parse);
+            return readConsistent(dir.segmentPath(pid), SnapshotParser.SEQ_OFFSET, "snapshot", MAX_SNAPSHOT_BYTES,
+                    budget, SnapshotParser::parse);
         } catch (NoSuchFileException e) {
             check();
             throw new ProcessGoneException("process " + pid + " exited");
@@ -147,10 +161,23 @@ public final class ShmSource implements SnapshotSource {
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS)) {
             if (ch.size() < SnapshotParser.HEADER_SIZE) {
-                throw new IOException("segment " + seg + " holds no snapshot yet (" + ch.size() + " bytes)");
+                throw new UnreadableSegmentException("segment " + seg + " holds no snapshot yet (" + ch.size()
+                        + " bytes)");
             }
             MappedByteBuffer hdr = ch.map(FileChannel.MapMode.READ_WRITE, 0, SnapshotParser.HEADER_SIZE);
-            pageSize = hdr.order(ByteOrder.LITTLE_ENDIAN).getInt(SnapshotParser.PAGE_SIZE_OFFSET);
+            hdr.order(ByteOrder.LITTLE_ENDIAN);
+            if (hdr.getLong(0) == 0) {
+                throw new UnreadableSegmentException("segment " + seg + " is not initialised yet");
+            }
+            if (hdr.getLong(0) != SnapshotParser.MAGIC) {
+                throw new SnapshotFormatException("segment " + seg + " is not a slabscope snapshot (bad magic 0x"
+                        + Long.toHexString(hdr.getLong(0)) + ")");
+            }
+            pageSize = hdr.getInt(SnapshotParser.PAGE_SIZE_OFFSET);
+            if (!SnapshotParser.plausiblePageSize(Integer.toUnsignedLong(pageSize))) {
+                throw new SnapshotFormatException("segment " + seg + ": page_size " + Integer.toUnsignedString(pageSize)
+                        + " is not a plausible page size");
+            }
             target = (long) LONG.getAndAdd(hdr, SnapshotParser.LAYOUT_REQUEST_OFFSET, 1L) + 1;
             long deadline = System.nanoTime() + wait.toNanos();
             while (true) {
@@ -175,8 +202,8 @@ public final class ShmSource implements SnapshotSource {
         Path layoutPath = dir.layoutPath(pid);
         if (!Files.exists(layoutPath, LinkOption.NOFOLLOW_LINKS)) {
             check();
-            throw new IOException("process " + pid + " wrote no layout within " + wait.toMillis() + " ms (it "
-                    + "publishes from its allocation paths: an idle process answers when it next allocates)");
+            throw new UnreadableSegmentException("process " + pid + " wrote no layout within " + wait.toMillis()
+                    + " ms (it publishes from its allocation paths: an idle process answers when it next allocates)");
         }
         int owner = Processes.ownerUid(layoutPath);
         if (owner != uid && uid != 0) {
@@ -184,7 +211,7 @@ public final class ShmSource implements SnapshotSource {
         }
         int ps = pageSize;
         try {
-            return readConsistent(layoutPath, LayoutParser.SEQ_OFFSET, "layout", CONSISTENCY_BUDGET,
+            return readConsistent(layoutPath, LayoutParser.SEQ_OFFSET, "layout", MAX_LAYOUT_BYTES, budget,
                     b -> LayoutParser.parse(b, ps));
         } catch (NoSuchFileException e) {
             check();
@@ -210,10 +237,11 @@ public final class ShmSource implements SnapshotSource {
 
     /**
      * Copies a seqlocked file: seq (even), whole file, seq again; retries while the writer is
-     * busy, the file is still empty, or (a few times) the copy does not parse.
+     * busy, the file is still empty, or (a few times) the copy does not parse. Files larger than
+     * {@code maxBytes}, or than a quarter of this JVM's heap, are refused before anything is copied.
      */
-    private static <T> T readConsistent(Path file, int seqOffset, String what, Duration budget, Parser<T> parser)
-            throws IOException {
+    private static <T> T readConsistent(Path file, int seqOffset, String what, long maxBytes, Duration budget,
+            Parser<T> parser) throws IOException {
         long deadline = System.nanoTime() + budget.toNanos();
         SnapshotFormatException lastFormat = null;
         int parseFailures = 0;
@@ -240,8 +268,10 @@ public final class ShmSource implements SnapshotSource {
                     continue;
                 }
                 long size = ch.size();
-                if (size > Integer.MAX_VALUE - 16) {
-                    throw new SnapshotFormatException(what + " file " + file + " is too large: " + size + " bytes");
+                long limit = Math.min(Math.min(maxBytes, Integer.MAX_VALUE - 16), Runtime.getRuntime().maxMemory() / 4);
+                if (size > limit) {
+                    throw new SnapshotFormatException(what + " file " + file + " is too large: " + size + " bytes (a "
+                            + what + " of the shim is at most " + limit + " bytes here)");
                 }
                 ByteBuffer copy = ByteBuffer.allocate((int) size);
                 while (copy.hasRemaining()) {
@@ -273,8 +303,8 @@ public final class ShmSource implements SnapshotSource {
         if (lastFormat != null) {
             throw lastFormat;
         }
-        throw new IOException("cannot read a consistent " + what + " from " + file + " in " + budget.toMillis()
-                + " ms: " + waitingFor);
+        throw new UnreadableSegmentException("cannot read a consistent " + what + " from " + file + " in "
+                + budget.toMillis() + " ms: " + waitingFor);
     }
 
     /** The long at {@code off}, or Long.MIN_VALUE if the file is shorter. */
