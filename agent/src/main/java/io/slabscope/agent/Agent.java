@@ -1,6 +1,5 @@
 package io.slabscope.agent;
 
-import io.slabscope.model.source.NotUnderShimException;
 import java.lang.instrument.Instrumentation;
 
 /**
@@ -61,21 +60,26 @@ public final class Agent {
                 warn(e.getMessage() + ", using defaults");
                 options = AgentOptions.defaults();
             }
-            Shim shim;
-            try {
-                if (!maybePreloaded() || !Shim.preloaded()) {
-                    inactive(NOT_PRELOADED);
-                    return;
-                }
-                shim = Shim.open();
-            } catch (NotUnderShimException e) {
+            if (!maybePreloaded()) {
                 inactive(NOT_PRELOADED);
                 return;
+            }
+            ShimBinding.Result bound;
+            try {
+                bound = ShimBinding.bind();
             } catch (LinkageError e) {
-                inactive("cannot load JNA to reach libslabscope (" + e + "); agent inactive");
+                inactive("cannot load JNA to reach libslabscope ("
+                        + (JvmModules.present(JvmModules.LOGGING) ? e.toString()
+                                : "it needs java.logging: " + JvmModules.missing(JvmModules.LOGGING))
+                        + "); agent inactive");
                 return;
             }
-            AgentRuntime rt = new AgentRuntime(options, shim);
+            if (bound.shim() == null) {
+                inactive(bound.problem());
+                return;
+            }
+            bound.notes().forEach(Agent::warn);
+            AgentRuntime rt = new AgentRuntime(options, bound.shim());
             rt.start();
             runtime = rt;
             System.setProperty(STATE_PROPERTY, "active " + options);

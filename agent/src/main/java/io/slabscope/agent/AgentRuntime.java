@@ -63,22 +63,22 @@ final class AgentRuntime implements AgentView {
 
     /** Starts everything; problems with JFR or JMX leave the rest running (one line each on stderr). */
     void start() {
-        boolean wantJfr = !options.events().isEmpty();
-        if (wantJfr) {
-            try {
-                JfrBridge b = new JfrBridge(this);
-                b.register();
-                jfr = b;
-            } catch (Throwable t) {
-                Agent.warn("JDK Flight Recorder is not available (" + t + "); JFR events off");
+        if (!options.events().isEmpty()) {
+            jfr = startJfr();
+        }
+        pump = new EventPump(shim, snapshots, counters, live, jfr != null ? jfrRecords() : null);
+        if (options.jmx()) {
+            if (JvmModules.present(JvmModules.MANAGEMENT)) {
+                alerts = new Alerts(options.fragThreshold(), options.fragOrder(), options.wasteThreshold());
+                pump.setFailureListener((size, tier, tid, time) -> alerts.failureSeen(size));
+                pump.setCorruptionListener(c -> alerts.corruption(c));
+            } else {
+                Agent.warn("no MXBeans: " + JvmModules.missing(JvmModules.MANAGEMENT));
             }
         }
-        pump = new EventPump(shim, snapshots, options, counters, live, jfr != null);
-        alerts = new Alerts(options.fragThreshold(), options.fragOrder(), options.wasteThreshold());
-        pump.setFailureListener((size, tier, tid, time) -> alerts.failureSeen(size));
         samplingInterval = options.sampling();
-        if (jfr != null && (options.has(EventKind.TIERS) || samplingInterval > 0)) {
-            shim.setEvents(true);                          // tier events; samples wait for a recording
+        if (jfr != null && (options.has(EventKind.TIERS) || samplingInterval > 0) || alerts != null) {
+            shim.setEvents(true);         // tier events and corruption reports; samples wait for a recording
         }
         counters.drainIntervalMillis.set(options.period().toMillis());
         running = true;
@@ -86,6 +86,29 @@ final class AgentRuntime implements AgentView {
         thread.setDaemon(true);
         thread.start();
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "slabscope-agent-shutdown"));
+    }
+
+    /** The JFR side: periodic events and the recording listener; null, and one line, if JFR cannot be had. */
+    private JfrBridge startJfr() {
+        String problem = JvmModules.jfrProblem();
+        if (problem == null) {
+            try {
+                JfrBridge b = new JfrBridge(this);
+                b.register();
+                return b;
+            } catch (Throwable t) {
+                problem = t.toString();
+            }
+        }
+        boolean mbeans = options.jmx() && JvmModules.present(JvmModules.MANAGEMENT);
+        Agent.warn("JDK Flight Recorder is not available: " + problem + "; no JFR events"
+                + (mbeans ? " (the MXBeans work)" : ""));
+        return null;
+    }
+
+    /** The JFR side of the event pump; only made when JDK Flight Recorder is there. */
+    private RecordSink jfrRecords() {
+        return new JfrRecords(options, counters);
     }
 
     /** Wakes the agent thread early (a recording started). */
@@ -161,17 +184,40 @@ final class AgentRuntime implements AgentView {
                 error("ss_publish", t);
             }
         }
-        if (options.jmx()) {
-            try {
-                if (jmx == null) {
-                    JmxSupport j = new JmxSupport(this, alerts);
-                    j.register();
-                    jmx = j;
-                }
-                jmx.refresh(snapshots.get(50));
-            } catch (Throwable t) {
-                error("JMX", t);
+        if (alerts != null && !jmxUnavailable) {
+            if (jmx == null) {
+                jmx = registerMBeans();
             }
+            if (jmx != null) {
+                try {
+                    jmx.refresh(snapshots.get(50));
+                } catch (Throwable t) {
+                    error("JMX", t);
+                }
+            }
+        }
+    }
+
+    /** Set when the platform MBean server cannot be had: the agent says so once and stops trying. */
+    private boolean jmxUnavailable;
+
+    /** The io.slabscope MXBeans in the platform MBean server; null, and one line, if there is none. */
+    private JmxSupport registerMBeans() {
+        JmxSupport j;
+        try {
+            j = new JmxSupport(this, alerts);
+        } catch (Throwable t) {
+            jmxUnavailable = true;
+            Agent.warn("the platform MBean server is not available (" + t + "); no MXBeans"
+                    + (jfr != null ? " (the JFR events work)" : ""));
+            return null;
+        }
+        try {
+            j.register();
+            return j;
+        } catch (Throwable t) {
+            error("registering the MXBeans", t);
+            return null;
         }
     }
 
@@ -261,6 +307,15 @@ final class AgentRuntime implements AgentView {
             pages += c.numSlabs() * c.pagesPerSlab();
         }
         return pages;
+    }
+
+    /** ss_validate(); the corruptions it finds are drained (events, notifications) at once. */
+    @Override
+    public long validate() {
+        long found = shim.validate();
+        snapshots.invalidate();
+        wakeUp();
+        return found;
     }
 
     @Override

@@ -48,6 +48,11 @@ final class JfrBridge {
         this.rt = rt;
     }
 
+    /** Whether this JVM can record at all (false with -XX:-FlightRecorder); initialises nothing. */
+    static boolean available() {
+        return FlightRecorder.isAvailable();
+    }
+
     void register() {
         AgentOptions o = rt.options();
         if (o.has(EventKind.PERIODIC)) {

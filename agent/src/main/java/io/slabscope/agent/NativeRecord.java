@@ -5,10 +5,11 @@ import java.nio.ByteOrder;
 
 /**
  * One record of {@code ss_events_drain}: {@code struct ss_event} (48 bytes) and its return
- * addresses (slabscope_shm.h).
+ * addresses (slabscope_shm.h). {@code detail} is the struct's {@code reserved} word: the kind of a
+ * corruption ({@code enum ss_corruption}), 0 for the other types.
  */
-public record NativeRecord(int type, int tier, int cacheId, int tid, long timeNs, long addr, long size, long weight,
-        long[] frames) {
+public record NativeRecord(int type, int tier, int cacheId, int tid, int detail, long timeNs, long addr, long size,
+        long weight, long[] frames) {
 
     public static final int ALLOC = 1;
     public static final int FREE = 2;
@@ -18,6 +19,12 @@ public record NativeRecord(int type, int tier, int cacheId, int tid, long timeNs
     public static final int BRK_TRIM = 6;
     public static final int FAIL = 7;
     public static final int INVALID_FREE = 8;
+    public static final int CORRUPTION = 9;
+    /**
+     * Types above this are not records: a later shim may add types below it (same framing), which
+     * are decoded and skipped.
+     */
+    public static final int MAX_TYPE = 255;
 
     public static final int TIER_SLAB = 1;
     public static final int TIER_MEDIUM = 2;
@@ -27,6 +34,12 @@ public record NativeRecord(int type, int tier, int cacheId, int tid, long timeNs
     public static final int HEADER_SIZE = 48;
     /** SS_EVENT_MAX_FRAMES. */
     public static final int MAX_FRAMES = 32;
+
+    /** A record without detail (every type but {@link #CORRUPTION}). */
+    public NativeRecord(int type, int tier, int cacheId, int tid, long timeNs, long addr, long size, long weight,
+            long[] frames) {
+        this(type, tier, cacheId, tid, 0, timeNs, addr, size, weight, frames);
+    }
 
     /** Bytes of a record with {@code nframes} frames. */
     public static int recordSize(int nframes) {
@@ -53,6 +66,7 @@ public record NativeRecord(int type, int tier, int cacheId, int tid, long timeNs
             case BRK_TRIM -> "brk-trim";
             case FAIL -> "fail";
             case INVALID_FREE -> "invalid-free";
+            case CORRUPTION -> "corruption";
             default -> "type-" + type;
         };
     }
@@ -60,8 +74,8 @@ public record NativeRecord(int type, int tier, int cacheId, int tid, long timeNs
     /**
      * Decodes the record at the buffer's position and advances past it.
      *
-     * @return the record, or null if what is left is not a whole valid record (the rest of the buffer is then
-     *         not to be trusted)
+     * @return the record (possibly of a type this agent does not know, from a later shim), or null if what is
+     *         left is not a whole valid record (the rest of the buffer is then not to be trusted)
      */
     public static NativeRecord decode(ByteBuffer b) {
         b.order(ByteOrder.LITTLE_ENDIAN);
@@ -71,7 +85,7 @@ public record NativeRecord(int type, int tier, int cacheId, int tid, long timeNs
         }
         int type = Short.toUnsignedInt(b.getShort(at));
         int nframes = Short.toUnsignedInt(b.getShort(at + 2));
-        if (nframes > MAX_FRAMES || b.remaining() < recordSize(nframes) || type < ALLOC || type > INVALID_FREE) {
+        if (nframes > MAX_FRAMES || b.remaining() < recordSize(nframes) || type < ALLOC || type > MAX_TYPE) {
             return null;
         }
         long[] frames = new long[nframes];
@@ -79,8 +93,8 @@ public record NativeRecord(int type, int tier, int cacheId, int tid, long timeNs
             frames[i] = b.getLong(at + HEADER_SIZE + 8 * i);
         }
         NativeRecord r = new NativeRecord(type, Short.toUnsignedInt(b.getShort(at + 4)),
-                Short.toUnsignedInt(b.getShort(at + 6)), b.getInt(at + 8), b.getLong(at + 16), b.getLong(at + 24),
-                b.getLong(at + 32), b.getLong(at + 40), frames);
+                Short.toUnsignedInt(b.getShort(at + 6)), b.getInt(at + 8), b.getInt(at + 12), b.getLong(at + 16),
+                b.getLong(at + 24), b.getLong(at + 32), b.getLong(at + 40), frames);
         b.position(at + recordSize(nframes));
         return r;
     }
@@ -89,7 +103,7 @@ public record NativeRecord(int type, int tier, int cacheId, int tid, long timeNs
     public void encode(ByteBuffer b) {
         b.order(ByteOrder.LITTLE_ENDIAN);
         b.putShort((short) type).putShort((short) frames.length).putShort((short) tier).putShort((short) cacheId)
-                .putInt(tid).putInt(0).putLong(timeNs).putLong(addr).putLong(size).putLong(weight);
+                .putInt(tid).putInt(detail).putLong(timeNs).putLong(addr).putLong(size).putLong(weight);
         for (long f : frames) {
             b.putLong(f);
         }

@@ -40,6 +40,8 @@ public final class Shim {
     private final Function version;
     private final Function memfdCreate;
     private final Function close;
+    /** Debug mode (later shims): null in a shim that predates it. */
+    private final Function validate;
     private volatile long samplingInterval;
 
     private Shim(NativeLibrary p, NativeSource source) {
@@ -55,7 +57,11 @@ public final class Shim {
         this.version = p.getFunction("ss_version");
         this.memfdCreate = optional(p, "memfd_create");
         this.close = p.getFunction("close");
+        this.validate = optional(p, VALIDATE);
     }
+
+    /** The debug-mode function the agent calls (validate()); a shim that predates debug mode lacks it. */
+    public static final String VALIDATE = "ss_validate";
 
     private static Function optional(NativeLibrary p, String name) {
         try {
@@ -75,13 +81,26 @@ public final class Shim {
         try {
             return new Shim(NativeLibrary.getProcess(), source);
         } catch (UnsatisfiedLinkError e) {
-            throw new NotUnderShimException("libslabscope.so in this process lacks " + e.getMessage());
+            throw new NotUnderShimException("lacks " + missingSymbol(e));
         }
     }
 
-    /** Whether libslabscope.so's functions are in this process (without loading anything but JNA). */
-    public static boolean preloaded() {
-        return NativeSource.available();
+    /** The symbol name in JNA's "Error looking up function 'x': ..." message, else the message. */
+    static String missingSymbol(UnsatisfiedLinkError e) {
+        String m = String.valueOf(e.getMessage());
+        int a = m.indexOf('\'');
+        int b = a < 0 ? -1 : m.indexOf('\'', a + 1);
+        return b > a ? m.substring(a + 1, b) : m;
+    }
+
+    /**
+     * The shared-memory format version in an {@code ss_version()} string ("slabscope 0.1.0 shm 1"),
+     * or -1 if the string does not say.
+     */
+    public static int shmFormat(String version) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bshm (\\d{1,6})\\b")
+                .matcher(version == null ? "" : version);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     public NativeSource source() {
@@ -119,6 +138,24 @@ public final class Shim {
     /** ss_events_drain(buf, len): bytes of whole records written. */
     public long drain(Memory buf) {
         return drain.invokeLong(new Object[] {buf, buf.size()});
+    }
+
+    /** Whether the shim has debug mode (ss_validate). */
+    public boolean hasDebugMode() {
+        return validate != null;
+    }
+
+    /**
+     * ss_validate(): checks every object of every debugging cache now; returns the corruptions found.
+     *
+     * @throws UnsupportedOperationException if the shim predates debug mode
+     */
+    public long validate() {
+        if (validate == null) {
+            throw new UnsupportedOperationException("libslabscope in this process (" + version() + ") has no "
+                    + VALIDATE + ": it predates debug mode, there is nothing to validate");
+        }
+        return validate.invokeLong(new Object[0]);
     }
 
     /** ss_events_dropped(). */

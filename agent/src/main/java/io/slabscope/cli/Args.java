@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * A subcommand's command line: flags ({@code --json}), options with a value
- * ({@code --delay 2}, {@code --delay=2}), positional arguments, and {@code --} ending the
+ * ({@code --delay 2}, {@code --delay=2}), options whose value is optional ({@code --debug} or
+ * {@code --debug=FZ}, never {@code --debug FZ}), positional arguments, and {@code --} ending the
  * options. {@code -h} and {@code --help} are always known.
  */
 final class Args {
@@ -28,6 +29,15 @@ final class Args {
      */
     Args(String command, List<String> raw, Set<String> knownFlags, Set<String> knownValued, boolean stopAtPositional)
             throws UsageException {
+        this(command, raw, knownFlags, knownValued, Set.of(), stopAtPositional);
+    }
+
+    /**
+     * @param optionalValued options that are a flag alone and take a value after '=' (see {@link #flag}
+     *                       and {@link #value})
+     */
+    Args(String command, List<String> raw, Set<String> knownFlags, Set<String> knownValued,
+            Set<String> optionalValued, boolean stopAtPositional) throws UsageException {
         this.command = command;
         boolean options = true;
         for (int i = 0; i < raw.size(); i++) {
@@ -48,7 +58,13 @@ final class Args {
                     name = a.substring(0, eq);
                     value = a.substring(eq + 1);
                 }
-                if (knownFlags.contains(name)) {
+                if (optionalValued.contains(name)) {
+                    if (value == null) {
+                        flags.add(name);
+                    } else {
+                        values.put(name, value);
+                    }
+                } else if (knownFlags.contains(name)) {
                     if (value != null) {
                         throw new UsageException(name + " takes no value");
                     }

@@ -22,7 +22,8 @@ final class RunCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: slabscope run [--mmap-threshold N] [--trim-threshold N] [--report FILE] -- CMD [ARGS...]
+                usage: slabscope run [--mmap-threshold N] [--trim-threshold N] [--report FILE]
+                                     [--debug[=FLAGS[,CACHE...][;FLAGS,CACHE...]]] -- CMD [ARGS...]
 
                 Runs CMD with libslabscope.so prepended to LD_PRELOAD, with this terminal's input and
                 output, and exits with CMD's exit code (128+N if a signal N killed it, 127 if it could
@@ -34,6 +35,19 @@ final class RunCommand implements Command {
                                       (SLABSCOPE_TRIM_THRESHOLD)
                   --report FILE       at exit, the process writes its figures to FILE
                                       (SLABSCOPE_REPORT; %p in FILE becomes the pid)
+                  --debug[=SPEC]      slab debug mode, as the kernel's slub_debug (SLABSCOPE_DEBUG):
+                                      F sanity checks of free maps and slab metadata, Z red zones
+                                      around every object, P poisoning of free objects, U the
+                                      last owner (thread, native stack) of every object. Plain
+                                      --debug is FZPU on every cache; --debug=FZ only F and Z;
+                                      --debug=FZ,kmalloc-64,my_obj only on those caches;
+                                      --debug='FZ,kmalloc-64;P,kmalloc-128' per cache. A damaged
+                                      object is reported on stderr (and to the Java agent as a
+                                      Slab Corruption event), then the process aborts, unless
+                                      SLABSCOPE_ABORT=0 is set: then the bytes are repaired and
+                                      it goes on. Debug mode makes allocation slower and objects
+                                      larger; `slabscope slabinfo PID --json` shows each cache's
+                                      flags.
 
                 The library is native-shim/target/libslabscope.so of the build tree if present, else
                 the copy inside the slabscope jar (extracted to a private temporary directory), or
@@ -43,7 +57,8 @@ final class RunCommand implements Command {
 
     @Override
     public int run(List<String> raw, Io io) throws Exception {
-        Args a = new Args(name(), raw, Set.of(), Set.of("--mmap-threshold", "--trim-threshold", "--report"), true);
+        Args a = new Args(name(), raw, Set.of(), Set.of("--mmap-threshold", "--trim-threshold", "--report"),
+                Set.of("--debug"), true);
         if (a.help()) {
             io.out().print(help());
             return ExitCodes.OK;
@@ -59,6 +74,10 @@ final class RunCommand implements Command {
         }
         Long trim = a.value("--trim-threshold").isPresent() ? Units.size(a.value("--trim-threshold").get(),
                 "--trim-threshold") : null;
+        String debug = a.flag("--debug") ? DebugSpec.ALL : null;
+        if (a.value("--debug").isPresent()) {
+            debug = DebugSpec.check(a.value("--debug").get());
+        }
 
         try (ShimLibrary lib = ShimLibrary.locate()) {
             ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
@@ -69,6 +88,9 @@ final class RunCommand implements Command {
             }
             if (trim != null) {
                 env.put("SLABSCOPE_TRIM_THRESHOLD", Long.toString(trim));
+            }
+            if (debug != null) {
+                env.put(DebugSpec.ENV, debug);
             }
             a.value("--report").ifPresent(f -> env.put("SLABSCOPE_REPORT", Path.of(f).toAbsolutePath().toString()));
             Process p;

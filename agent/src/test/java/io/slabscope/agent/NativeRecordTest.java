@@ -50,7 +50,28 @@ class NativeRecordTest {
         ByteBuffer short1 = ByteBuffer.allocate(40);
         assertNull(NativeRecord.decode(short1));
         ByteBuffer bad = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
-        bad.putShort(0, (short) 99);
+        bad.putShort(0, (short) 0);
         assertNull(NativeRecord.decode(bad));
+        bad.putShort(0, (short) 300);
+        assertNull(NativeRecord.decode(bad));
+    }
+
+    /** A corruption record carries its kind in the reserved word; a type of a later shim is decoded (and skipped). */
+    @Test
+    void corruptionKindAndLaterTypes() {
+        ByteBuffer b = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
+        new NativeRecord(NativeRecord.CORRUPTION, NativeRecord.TIER_SLAB, 3, 77, 2, 9L, 0x1000, 40, 0x1028,
+                new long[] {0x401000L}).encode(b);
+        new NativeRecord(42, 0, 0, 1, 0L, 0, 0, 0, new long[0]).encode(b);
+        new NativeRecord(NativeRecord.FREE, NativeRecord.TIER_SLAB, 3, 1, 10L, 0x2000, 16, 0, new long[0]).encode(b);
+        b.flip();
+        NativeRecord c = NativeRecord.decode(b);
+        assertEquals(NativeRecord.CORRUPTION, c.type());
+        assertEquals(2, c.detail());
+        assertEquals(0x1028, c.weight());
+        assertEquals("corruption", NativeRecord.typeName(c.type()));
+        assertEquals(42, NativeRecord.decode(b).type());
+        assertEquals(NativeRecord.FREE, NativeRecord.decode(b).type(), "the records after an unknown type are read");
+        assertFalse(b.hasRemaining());
     }
 }

@@ -29,7 +29,7 @@ import java.util.zip.Inflater;
  * under libslabscope.so, and by bench/jvm.
  *
  * <pre>
- *   Workload mixed MILLIS [slabinfo]   run the mix for MILLIS ms; then print the shim's slabinfo
+ *   Workload mixed MILLIS [slabinfo]   run the mix for MILLIS ms, say how the agent is; then print the shim's slabinfo
  *   Workload serve                      read commands from stdin (see {@link #serve})
  *   Workload bench ROUNDS               ROUNDS/2 rounds of warm-up, then ROUNDS timed (bench/jvm)
  *   Workload sleep MILLIS               nothing native (no JNA): for the agent's own messages
@@ -64,6 +64,7 @@ public final class Workload {
                 long millis = Long.parseLong(args[1]);
                 Stats s = mixed(Duration.ofMillis(millis));
                 System.out.println("workload done " + s);
+                System.out.println("agent " + System.getProperty(Agent.STATE_PROPERTY, "absent"));
                 if (args.length > 2 && args[2].equals("slabinfo")) {
                     printSlabinfo();
                 }

@@ -97,6 +97,46 @@ class CliTest {
         }
     }
 
+    /** run --debug sets SLABSCOPE_DEBUG: FZPU alone, or the flags and caches given; a bad spec is a usage error. */
+    @Test
+    void runDebugSetsDebugMode() throws Exception {
+        LiveChild.assumeAvailable();
+        Path env = tmp.resolve("debug-env");
+        for (String[] c : new String[][] {{"--debug", "FZPU"}, {"--debug=FZ", "FZ"},
+            {"--debug=FZ,kmalloc-64,my_obj", "FZ,kmalloc-64,my_obj"}, {"--debug=FZ,kmalloc-64;P,kmalloc-128",
+                "FZ,kmalloc-64;P,kmalloc-128"}, {"--debug=all", "all"}}) {
+            Captured r = Captured.run("run", c[0], "--", "bash", "-c", "echo \"[$SLABSCOPE_DEBUG]\" > " + env);
+            assertEquals(0, r.code, r.toString());
+            assertEquals("[" + c[1] + "]", Files.readString(env).trim(), c[0]);
+        }
+        Captured none = Captured.run("run", "--", "bash", "-c", "echo \"[$SLABSCOPE_DEBUG]\" > " + env);
+        assertEquals(0, none.code, none.toString());
+        assertEquals("[]", Files.readString(env).trim(), "no --debug, no debug mode");
+        for (String bad : List.of("--debug=XY", "--debug=", "--debug=FZ,", "--debug=FZ;;P")) {
+            Captured r = Captured.run("run", bad, "--", "true");
+            assertEquals(ExitCodes.USAGE, r.code, bad);
+            assertTrue(r.err.startsWith("slabscope run: --debug wants flags from F, Z, P, U"), r.err);
+        }
+        String help = Captured.run("run", "--help").out;
+        assertTrue(help.contains("--debug[=SPEC]") && help.contains("SLABSCOPE_DEBUG") && help.contains("SLABSCOPE_ABORT=0"),
+                help);
+    }
+
+    @Test
+    void slabinfoNamesTheDebuggingCaches() throws Exception {
+        io.slabscope.testing.SnapshotBytes sb = io.slabscope.testing.SnapshotBytes.sample();
+        assertEquals("", SlabinfoCommand.debugLines(parse(sb)));
+        sb.caches.get(0).flags = 0xf << 8;
+        sb.caches.get(2).flags = 0x3 << 8;
+        assertEquals("# debug FZ: inode_cache\n# debug FZPU: kmalloc-64\n", SlabinfoCommand.debugLines(parse(sb)));
+        sb.caches.forEach(c -> c.flags = 0xf << 8);
+        assertEquals("# debug FZPU: all 3 caches\n", SlabinfoCommand.debugLines(parse(sb)));
+    }
+
+    private static io.slabscope.model.Snapshot parse(io.slabscope.testing.SnapshotBytes sb) throws Exception {
+        return io.slabscope.model.SnapshotParser.parse(java.nio.ByteBuffer.wrap(sb.build()));
+    }
+
     @Test
     void runPrependsToAnExistingPreload() {
         assertEquals("/l/libslabscope.so", RunCommand.preload("/l/libslabscope.so", null));

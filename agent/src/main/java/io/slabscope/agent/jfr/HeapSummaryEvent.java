@@ -125,6 +125,12 @@ public final class HeapSummaryEvent extends Event {
     public long allocFailures;
     @Label("Invalid Frees") @Description("Invalid or double frees reported (cumulative)") @Unsigned
     public long invalidFrees;
+    @Label("Corruptions") @Description("Damaged objects debug mode (SLABSCOPE_DEBUG) found: red zones or poison "
+            + "overwritten, free lists broken, double frees (cumulative; 0 without debug mode)") @Unsigned
+    public long corruptions;
+    @Label("Faults Injected") @Description("Page-source calls (sbrk, mmap) failed on purpose by fault injection "
+            + "(SLABSCOPE_FAULT, ss_fault_inject; cumulative)") @Unsigned
+    public long faultsInjected;
 
     @Label("mmap Threshold") @Description("Requests of this size and above get a mapping of their own")
     @DataAmount @Unsigned
@@ -193,6 +199,8 @@ public final class HeapSummaryEvent extends Event {
         pagesReleased = g.pagesReleased();
         allocFailures = g.allocFailures();
         invalidFrees = g.invalidFrees();
+        corruptions = g.corruptions();
+        faultsInjected = g.faultsInjected();
         mmapThreshold = g.mmapThreshold();
         trimThreshold = g.trimThreshold();
         topPad = g.topPad();

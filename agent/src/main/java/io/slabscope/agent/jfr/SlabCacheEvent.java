@@ -72,6 +72,9 @@ public final class SlabCacheEvent extends Event {
     public boolean kmalloc;
     @Label("Cache Id") @Description("Index used by layout page entries and sampled allocations") @Unsigned
     public int cacheId;
+    @Label("Debug Flags") @Description("Debug mode of the cache (SLABSCOPE_DEBUG): F sanity checks, Z red zones, "
+            + "P poisoning, U owner tracking; empty when not debugging")
+    public String debug;
 
     public SlabCacheEvent fill(SlabCache c, long snapshot) {
         snapshotNanos = snapshot;
@@ -97,6 +100,7 @@ public final class SlabCacheEvent extends Event {
         reaps = c.reaps();
         kmalloc = c.isKmalloc();
         cacheId = c.id();
+        debug = io.slabscope.model.SlabDebug.letters(c.debugFlags());
         return this;
     }
 }

@@ -35,6 +35,15 @@ public interface AgentView {
 
     String version();
 
+    /**
+     * ss_validate(): checks every object of every debugging cache now; returns the corruptions found.
+     *
+     * @throws UnsupportedOperationException if the shim has no debug mode
+     */
+    default long validate() {
+        throw new UnsupportedOperationException("this allocator has no debug mode (ss_validate)");
+    }
+
     String optionsText();
 
     /** ss_events_dropped(). */

@@ -17,12 +17,15 @@ import javax.management.openmbean.SimpleType;
 /**
  * The Allocator MBean's notifications: fragmentation index and internal fragmentation crossing
  * their thresholds upwards (sent once per crossing: the alert re-arms when the value is back at or
- * below the threshold), and allocation failures. User data is CompositeData (open types).
+ * below the threshold), allocation failures, and corruptions debug mode found (one per damaged
+ * object, with its details; corruptions the counter shows but no record reported are notified
+ * without them a period later). User data is CompositeData (open types).
  */
 public final class Alerts extends NotificationBroadcasterSupport {
     public static final String FRAGMENTATION = "io.slabscope.fragmentation";
     public static final String INTERNAL_FRAGMENTATION = "io.slabscope.internal-fragmentation";
     public static final String ALLOCATION_FAILURE = "io.slabscope.allocation-failure";
+    public static final String CORRUPTION = "io.slabscope.corruption";
 
     private static final MBeanNotificationInfo[] INFO = {
         new MBeanNotificationInfo(new String[] {FRAGMENTATION}, Notification.class.getName(),
@@ -34,11 +37,17 @@ public final class Alerts extends NotificationBroadcasterSupport {
         new MBeanNotificationInfo(new String[] {ALLOCATION_FAILURE}, Notification.class.getName(),
                 "Allocations failed (NULL returned); user data: failures (new), total, size of the last one seen "
                         + "(0 if unknown)"),
+        new MBeanNotificationInfo(new String[] {CORRUPTION}, Notification.class.getName(),
+                "Debug mode (SLABSCOPE_DEBUG) found a damaged object; user data: cache, address, objectSize, "
+                        + "badAddress, kind, ownerThreadId, count (1, or the corruptions found without details)"),
     };
 
     private static final CompositeType FRAG_TYPE;
     private static final CompositeType WASTE_TYPE;
     private static final CompositeType FAIL_TYPE;
+    private static final CompositeType CORRUPTION_TYPE;
+    private static final String[] CORRUPTION_ITEMS = {"cache", "address", "objectSize", "badAddress", "kind",
+        "ownerThreadId", "count"};
 
     static {
         try {
@@ -55,6 +64,15 @@ public final class Alerts extends NotificationBroadcasterSupport {
                     new String[] {"failures since the last notification", "failures so far",
                         "bytes asked by the last failure seen in the event stream (0 if unknown)"},
                     new OpenType<?>[] {SimpleType.LONG, SimpleType.LONG, SimpleType.LONG});
+            CORRUPTION_TYPE = new CompositeType("io.slabscope.Corruption", "a damaged object", CORRUPTION_ITEMS,
+                    new String[] {"slab cache of the object", "address of the object", "size of the object",
+                        "address of the first damaged byte",
+                        "left red zone (underflow), right red zone (overflow), poison (use after free), free list "
+                                + "(slab metadata) or double free",
+                        "kernel thread id of the last owner (0: not tracked)",
+                        "corruptions this notification stands for"},
+                    new OpenType<?>[] {SimpleType.STRING, SimpleType.LONG, SimpleType.LONG, SimpleType.LONG,
+                        SimpleType.STRING, SimpleType.INTEGER, SimpleType.LONG});
         } catch (OpenDataException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -69,6 +87,10 @@ public final class Alerts extends NotificationBroadcasterSupport {
     private boolean wasteArmed = true;
     private long failuresSeen = -1;
     private volatile long lastFailureSize;
+    /** Corruptions notified, with details or without. */
+    private long corruptionsNotified;
+    private boolean corruptionsChecked;
+    private long unexplainedBefore;
 
     public Alerts(double fragThreshold, int fragOrder, double wasteThreshold) {
         super(INFO);
@@ -134,8 +156,38 @@ public final class Alerts extends NotificationBroadcasterSupport {
         lastFailureSize = size;
     }
 
+    /** A corruption reported in the event stream: one notification, with its details. */
+    public synchronized void corruption(CorruptionReport c) {
+        corruptionsNotified++;
+        send(CORRUPTION, c.describe(), data(CORRUPTION_TYPE, CORRUPTION_ITEMS, new Object[] {c.cache(), c.address(),
+            c.objectSize(), c.badAddress(), c.kind(), c.ownerThreadId(), 1L}));
+    }
+
+    /**
+     * The corruptions counter against the reports: corruptions the counter showed at the last check
+     * too but no report explains (events off, or dropped) are notified without details.
+     */
+    private void corruptionsCounted(long total) {
+        if (!corruptionsChecked) {
+            corruptionsChecked = true;
+            corruptionsNotified = Math.max(total, corruptionsNotified);     // what happened before the agent came
+            return;
+        }
+        long unexplained = total - corruptionsNotified;
+        if (unexplained > 0 && unexplainedBefore > 0) {
+            long n = Math.min(unexplained, unexplainedBefore);
+            send(CORRUPTION, n + " corruption" + (n == 1 ? "" : "s") + " found (" + total + " so far) without details: "
+                    + "allocator events were off or dropped", data(CORRUPTION_TYPE, CORRUPTION_ITEMS,
+                            new Object[] {"", 0L, 0L, 0L, "", 0, n}));
+            corruptionsNotified += n;
+            unexplained -= n;
+        }
+        unexplainedBefore = Math.max(0, unexplained);
+    }
+
     /** Compares a new snapshot with the thresholds; sends what crossed. Called once per period. */
     public synchronized void check(Snapshot s) {
+        corruptionsCounted(s.global().corruptions());
         Fragmentation all = s.buddyInfo().all();
         int order = fragOrder;
         if (order < all.orders()) {

@@ -143,6 +143,21 @@ final class AllocatorBean implements AllocatorMXBean {
     }
 
     @Override
+    public long getCorruptions() {
+        return g().corruptions();
+    }
+
+    @Override
+    public long getFaultsInjected() {
+        return g().faultsInjected();
+    }
+
+    @Override
+    public long validate() {
+        return view.validate();
+    }
+
+    @Override
     public int getSlabCacheCount() {
         return s().caches().size();
     }

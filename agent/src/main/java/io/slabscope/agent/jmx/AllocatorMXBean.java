@@ -4,8 +4,9 @@ import java.util.Map;
 
 /** io.slabscope:type=Allocator. */
 @Doc("The Slabscope allocator (libslabscope.so) of this JVM: call and byte totals, thresholds (writable: they "
-        + "call mallopt and ss_set_sampling), trim and shrink operations, /proc/slabinfo text. Notifications: "
-        + "fragmentation index or internal fragmentation above their thresholds, allocation failures")
+        + "call mallopt and ss_set_sampling), trim, shrink and validate operations, /proc/slabinfo text. "
+        + "Notifications: fragmentation index or internal fragmentation above their thresholds, allocation failures, "
+        + "corruptions found by debug mode")
 public interface AllocatorMXBean {
     @Doc("Version of the preloaded library (ss_version)")
     String getVersion();
@@ -74,6 +75,13 @@ public interface AllocatorMXBean {
     @Doc("Invalid or double frees reported (cumulative)")
     long getInvalidFrees();
 
+    @Doc("Damaged objects debug mode (SLABSCOPE_DEBUG) found so far: red zones or poison overwritten, free lists "
+            + "broken, double frees (0 without debug mode)")
+    long getCorruptions();
+
+    @Doc("Page-source calls (sbrk, mmap) failed on purpose by fault injection (SLABSCOPE_FAULT, ss_fault_inject)")
+    long getFaultsInjected();
+
     @Doc("Slab caches now")
     int getSlabCacheCount();
 
@@ -141,6 +149,11 @@ public interface AllocatorMXBean {
 
     @Doc("Gives every slab cache's empty slabs back to the buddy allocator; returns the pages released")
     long shrinkCaches();
+
+    @Doc("ss_validate(): checks every object of every debugging cache now (red zones, poison, free maps); returns "
+            + "the corruptions found, each also notified (io.slabscope.corruption) and recorded (SlabCorruption). "
+            + "Needs a shim with debug mode")
+    long validate();
 
     @Doc("This process's /proc/slabinfo (version 2.1), as the allocator writes it (ss_write_slabinfo)")
     String slabinfo();
