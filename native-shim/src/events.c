@@ -13,12 +13,10 @@
  * frees.
  *
  * Records go to a ring of fixed slots under event_lock (a leaf lock: it may be taken with
- * any other held). Stacks are taken with backtrace() only for samples, with no allocator
- * lock held; tier events (mmap, brk, failures) carry no stack, as they happen under locks.
+ * any other held). Stacks are taken (stack.c) only for samples, with no allocator lock held; tier events (mmap, brk, failures) carry no stack, as they happen under locks.
  * A full ring drops the record and counts it: ss_events_dropped().
  */
 #define _GNU_SOURCE
-#include <execinfo.h>
 #include <math.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -29,7 +27,6 @@
 #define EXPORT __attribute__((visibility("default")))
 #define RING_SLOTS   8192
 #define SET_CAPACITY 65536                      /* sampled blocks tracked at once */
-#define SKIP_FRAMES  3                          /* event code, sampler, malloc entry */
 
 struct slot {
 	struct ss_event ev;
@@ -79,6 +76,21 @@ void event_record(int type, unsigned tier, uint32_t cache_id, const void *addr, 
 	struct slot rec = { .ev = { .type = (uint16_t)type, .tier = (uint16_t)tier,
 				    .cache_id = (uint16_t)cache_id, .tid = gettid(),
 				    .time_ns = clock_ns(CLOCK_REALTIME), .addr = (uintptr_t)addr, .size = size } };
+	lock(&event_lock);
+	if (ring)
+		push(&rec);
+	unlock(&event_lock);
+}
+
+/* A record built by the caller (debug.c's corruption reports), with its frames. */
+void event_push(const struct ss_event *ev, const uint64_t *frames)
+{
+	if (!events_on)
+		return;
+	struct slot rec = { .ev = *ev };
+	if (rec.ev.nframes > SS_EVENT_MAX_FRAMES)
+		rec.ev.nframes = SS_EVENT_MAX_FRAMES;
+	memcpy(rec.frames, frames, rec.ev.nframes * sizeof(uint64_t));
 	lock(&event_lock);
 	if (ring)
 		push(&rec);
@@ -164,12 +176,7 @@ void sample_taken(struct tcache *tc, void *p, size_t n)
 	} else {
 		rec.ev.tier = z ? SS_TIER_MEDIUM : SS_TIER_MMAP;
 	}
-	void *frames[SS_EVENT_MAX_FRAMES + SKIP_FRAMES];
-	int n_frames = backtrace(frames, SS_EVENT_MAX_FRAMES + SKIP_FRAMES);
-	int skip = n_frames > SKIP_FRAMES ? SKIP_FRAMES : 0;
-	for (int i = skip; i < n_frames; i++)
-		rec.frames[i - skip] = (uintptr_t)frames[i];
-	rec.ev.nframes = (uint16_t)(n_frames - skip);
+	rec.ev.nframes = (uint16_t)stack_capture(rec.frames, SS_EVENT_MAX_FRAMES);
 	flag_page(p);
 	lock(&event_lock);
 	if (ring && set_add((uintptr_t)p))
@@ -214,8 +221,8 @@ EXPORT void ss_set_sampling(size_t mean_interval_bytes)
 {
 	ss_init();
 	if (mean_interval_bytes) {
-		void *warm[4];
-		backtrace(warm, 4);                     /* loads the unwinder now, not in malloc */
+		uint64_t warm[4];
+		stack_capture(warm, 4);                 /* loads the unwinder now, not in malloc */
 		ss_set_events(1);
 	}
 	sample_mean = mean_interval_bytes;

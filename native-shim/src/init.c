@@ -10,6 +10,7 @@
  * caches are dropped in the child (those threads do not exist there), as glibc does.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 #include "internal.h"
@@ -80,6 +81,11 @@ static void read_environment(void)
 		settings.decay_ms = (unsigned)v;
 	if ((v = env_size("SLABSCOPE_TOP_PAD", "MALLOC_TOP_PAD_")) >= 0)
 		settings.top_pad = (size_t)v;
+	const char *d = getenv("SLABSCOPE_DEBUG");
+	if (d) {
+		strncpy(settings.debug_spec, d, sizeof settings.debug_spec - 1);
+		debug_check_spec();
+	}
 	const char *a = getenv("SLABSCOPE_ABORT");
 	if (a && a[0] == '0')
 		settings.abort_on_error = false;
