@@ -80,6 +80,17 @@ static void test_aligned(void)
 			free(p);
 		}
 	}
+	/* size 0 above page alignment: a block of its own (found by the fuzzer: the page stayed
+	 * on the free list and the next request got the same address) */
+	void *z[4];
+	for (int i = 0; i < 4; i++) {
+		z[i] = memalign((size_t)8192 << i, 0);
+		CHECK(z[i] && aligned(z[i], (size_t)8192 << i) && malloc_usable_size(z[i]) > 0);
+		for (int j = 0; j < i; j++)
+			CHECK(z[i] != z[j]);
+	}
+	for (int i = 0; i < 4; i++)
+		free(z[i]);
 	void *p;
 	CHECK(posix_memalign(&p, 24, 10) == EINVAL);
 	CHECK(posix_memalign(&p, 4, 10) == EINVAL);
