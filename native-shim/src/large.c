@@ -96,11 +96,11 @@ static void table_insert(uintptr_t addr, size_t len, size_t size)
 void *large_alloc(size_t size, size_t align)
 {
 	size_t len = align_up(size, PAGE_SIZE);
-	if (len < size) {
+	size_t extra = align > PAGE_SIZE ? align - PAGE_SIZE : 0;
+	if (len < size || len + extra < len) {       /* would wrap: no such mapping exists */
 		errno = ENOMEM;
 		return NULL;
 	}
-	size_t extra = align > PAGE_SIZE ? align - PAGE_SIZE : 0;
 	char *map = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED :
 		mmap(NULL, len + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED) {

@@ -112,6 +112,14 @@ static void test_enomem(void)
 	CHECK(malloc(SIZE_MAX - 4096) == NULL && errno == ENOMEM);
 	errno = 0;
 	CHECK(malloc((size_t)1 << 46) == NULL && errno == ENOMEM);
+	/* size + alignment slack wrapping around (found by the fuzzer: a mapping of a few
+	 * pages was returned for a request of nearly 2^64 bytes) */
+	void *p = NULL;
+	CHECK(posix_memalign(&p, 32768, SIZE_MAX - 9266) == ENOMEM && p == NULL);
+	errno = 0;
+	CHECK(aligned_alloc((size_t)1 << 20, SIZE_MAX - 65536) == NULL && errno == ENOMEM);
+	errno = 0;
+	CHECK(memalign((size_t)1 << 26, SIZE_MAX - ((size_t)1 << 24)) == NULL && errno == ENOMEM);
 }
 
 static void test_mallopt_and_info(void)
