@@ -47,12 +47,17 @@ static bool ensure_buffers(void)
 {
 	if (ring)
 		return true;
-	void *r = mmap(NULL, RING_SLOTS * sizeof(struct slot), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	void *s = mmap(NULL, SET_CAPACITY * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (r == MAP_FAILED || s == MAP_FAILED)
+	void *r = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED : mmap(NULL, RING_SLOTS * sizeof(struct slot),
+		PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *s = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED : mmap(NULL, SET_CAPACITY * sizeof(uintptr_t),
+		PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED || s == MAP_FAILED) {
+		if (r != MAP_FAILED)
+			munmap(r, RING_SLOTS * sizeof(struct slot));
+		if (s != MAP_FAILED)
+			munmap(s, SET_CAPACITY * sizeof(uintptr_t));
 		return false;
+	}
 	sampled = s;
 	__atomic_store_n(&ring, (struct slot *)r, __ATOMIC_RELEASE);
 	return true;

@@ -160,6 +160,7 @@ void ss_init_slow(void)
 			ss_fatal("initialisation failed", "cannot map the allocator's tables");
 		pthread_key_create(&tcache_key, tcache_thread_exit);
 		settings_update_limits();
+		fault_from_env(getenv("SLABSCOPE_FAULT"));   /* after the tables: they are not covered */
 		__atomic_store_n(&ss_initialized, 1, __ATOMIC_RELEASE);
 	}
 	unlock(&init_lock);

@@ -22,6 +22,7 @@
  *   print.c    a tiny formatter writing to file descriptors (no stdio, no malloc) and
  *              the fatal-error path for invalid frees.
  *   init.c     one-time set-up, environment, thresholds, fork handlers.
+ *   fault.c    fault injection: page-source calls (sbrk, mmap, mremap) failed on purpose.
  *
  *   events.c   sampled allocations (with native stacks) and tier events for JFR.
  *   export.c   the snapshot format of slabscope_shm.h: ss_snapshot/ss_layout in the
@@ -396,6 +397,21 @@ static inline void sample_check(struct tcache *tc, void *p, size_t n)
 {
 	if (tc && unlikely(tc->st.bytes_requested >= tc->sample_at))
 		sample_taken(tc, p, n);
+}
+
+/* ---- fault injection (fault.c) ------------------------------------------ */
+INTERNAL extern unsigned fault_armed;   /* 0: off, the only cost is this test */
+INTERNAL bool fault_hit(unsigned source);
+INTERNAL void fault_from_env(const char *spec);
+/*
+ * Ask before every sbrk/mmap/mremap that gets memory for the heap: true means fail this
+ * call as the kernel would (errno is ENOMEM). source is SS_FAULT_SBRK or SS_FAULT_MMAP.
+ */
+static inline bool fault_fail(unsigned source)
+{
+	if (likely(!__atomic_load_n(&fault_armed, __ATOMIC_RELAXED)))
+		return false;
+	return fault_hit(source);
 }
 
 /* ---- output without stdio (print.c) -------------------------------------- */

@@ -85,7 +85,7 @@ static void *small_alloc(struct tcache *tc, unsigned cls, size_t n)
 
 static void *medium_alloc(size_t n, size_t align)
 {
-	size_t npages = align_up(n, PAGE_SIZE) >> PAGE_SHIFT;
+	size_t npages = align_up(n ? n : 1, PAGE_SIZE) >> PAGE_SHIFT;   /* memalign(8192, 0): a page */
 	void *p = pages_alloc(npages, order_for_pages(align >> PAGE_SHIFT), PG_MEDIUM);
 	if (p) {
 		STAT_ADD(medium_allocs, 1);

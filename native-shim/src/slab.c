@@ -58,6 +58,8 @@ static void choose_order(struct kmem_cache *c, bool offslab)
 	size_t best_left = SIZE_MAX, left;
 	unsigned min_order = order_for_pages(align_up(c->size, PAGE_SIZE) >> PAGE_SHIFT);
 	unsigned max_order = min_order + 2 > SLAB_MAX_ORDER_PREF ? min_order + 2 : SLAB_MAX_ORDER_PREF;
+	if (max_order > MAX_ORDER - 1)
+		max_order = MAX_ORDER - 1;             /* the buddy allocator's largest block */
 	for (unsigned o = min_order; o <= max_order; o++) {
 		unsigned num = objs_per_slab(c, o, offslab, &left);
 		if (!num)
