@@ -84,6 +84,7 @@ SS_API uint64_t ss_events_dropped(void);
 #define SS_DEBUG_REDZONE 0x2   /* Z: red zones before and after every object */
 #define SS_DEBUG_POISON  0x4   /* P: freed objects filled with 0x6b, fresh ones with 0x5a */
 #define SS_DEBUG_TRACK   0x8   /* U: allocating and freeing call site and thread per object */
+#define SS_DEBUG_STACKS  0x10  /* S: with U, whole call stacks instead of call sites (slow) */
 /* The debug flags of a cache (0: not debugging). */
 SS_API unsigned ss_kmem_cache_debug(const struct kmem_cache *cache);
 /* Check every object of every debugging cache now (red zones, poison, free maps); returns

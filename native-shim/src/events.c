@@ -7,18 +7,16 @@
  * has the same chance to be sampled and a sample stands for `mean` bytes. The malloc fast
  * path pays one subtraction and a branch.
  *
- * A sampled block's page is flagged (PGF_SAMPLED, or the set alone for mmap blocks); free()
- * looks the address up in the sampled set only on flagged pages, and reports the free of
- * a sampled block, so live sampled memory (leak candidates) is sampled allocations minus
+ * A sampled block's page is flagged (PGF_SAMPLED, or the set alone for mmap blocks) while
+ * it holds a sampled block; free() looks the address up in the sampled set only on flagged
+ * pages, and reports the free of a sampled block, so live sampled memory (leak candidates) is sampled allocations minus
  * frees.
  *
  * Records go to a ring of fixed slots under event_lock (a leaf lock: it may be taken with
- * any other held). Stacks are taken with backtrace() only for samples, with no allocator
- * lock held; tier events (mmap, brk, failures) carry no stack, as they happen under locks.
+ * any other held). Stacks are taken (stack.c) only for samples, with no allocator lock held; tier events (mmap, brk, failures) carry no stack, as they happen under locks.
  * A full ring drops the record and counts it: ss_events_dropped().
  */
 #define _GNU_SOURCE
-#include <execinfo.h>
 #include <math.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,8 +26,8 @@
 
 #define EXPORT __attribute__((visibility("default")))
 #define RING_SLOTS   8192
-#define SET_CAPACITY 65536                      /* sampled blocks tracked at once */
-#define SKIP_FRAMES  3                          /* event code, sampler, malloc entry */
+#define SET_CAPACITY 65536                      /* sampled blocks + their pages tracked at once */
+#define PAGE_KEY     2                          /* set key of a page: its address | PAGE_KEY */
 
 struct slot {
 	struct ss_event ev;
@@ -43,19 +41,28 @@ volatile size_t sample_mean;                    /* 0: sampling off */
 static struct slot *ring;
 static uint32_t ring_head, ring_tail;           /* write, read positions (mod RING_SLOTS) */
 static uint64_t dropped;
-static uintptr_t *sampled;                      /* open addressing: 0 empty, 1 deleted */
-static size_t sampled_used, sampled_tombs;
+struct sampled_entry {
+	uintptr_t key;                              /* block address, or page address | PAGE_KEY; 0 empty */
+	uintptr_t count;                            /* pages: sampled blocks on the page */
+};
+static struct sampled_entry *sampled;           /* open addressing, linear probing */
+static size_t sampled_used;
 
 static bool ensure_buffers(void)
 {
 	if (ring)
 		return true;
-	void *r = mmap(NULL, RING_SLOTS * sizeof(struct slot), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	void *s = mmap(NULL, SET_CAPACITY * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (r == MAP_FAILED || s == MAP_FAILED)
+	void *r = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED : mmap(NULL, RING_SLOTS * sizeof(struct slot),
+		PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *s = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED : mmap(NULL, SET_CAPACITY * sizeof(struct sampled_entry),
+		PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED || s == MAP_FAILED) {
+		if (r != MAP_FAILED)
+			munmap(r, RING_SLOTS * sizeof(struct slot));
+		if (s != MAP_FAILED)
+			munmap(s, SET_CAPACITY * sizeof(struct sampled_entry));
 		return false;
+	}
 	sampled = s;
 	__atomic_store_n(&ring, (struct slot *)r, __ATOMIC_RELEASE);
 	return true;
@@ -85,36 +92,117 @@ void event_record(int type, unsigned tier, uint32_t cache_id, const void *addr, 
 	unlock(&event_lock);
 }
 
-/* ---- the sampled set (event_lock held) ------------------------------------ */
-static size_t set_slot(uintptr_t a)
+/* A record built by the caller (debug.c's corruption reports), with its frames. */
+void event_push(const struct ss_event *ev, const uint64_t *frames)
 {
-	return (size_t)((a >> 4) * 0x9E3779B97F4A7C15ull >> 40) & (SET_CAPACITY - 1);
+	if (!events_on)
+		return;
+	struct slot rec = { .ev = *ev };
+	if (rec.ev.nframes > SS_EVENT_MAX_FRAMES)
+		rec.ev.nframes = SS_EVENT_MAX_FRAMES;
+	memcpy(rec.frames, frames, rec.ev.nframes * sizeof(uint64_t));
+	lock(&event_lock);
+	if (ring)
+		push(&rec);
+	unlock(&event_lock);
 }
 
-static bool set_add(uintptr_t a)
+/* ---- the sampled set (event_lock held) ------------------------------------ */
+/*
+ * The sampled blocks, and for each page holding any a count, so that the page's flag is
+ * cleared with its last sampled block: otherwise every free on a page that was ever
+ * sampled would take the slow path for the rest of the run. Deletion shifts later
+ * entries back (no tombstones), so the set never fills up with the dead.
+ */
+static size_t set_slot(uintptr_t key)
 {
-	if ((sampled_used + sampled_tombs + 1) * 4 > SET_CAPACITY * 3)
-		return false;                           /* full: this sample is not tracked */
-	size_t i = set_slot(a);
-	while (sampled[i] > 1)
+	return (size_t)((key >> 4) * 0x9E3779B97F4A7C15ull >> 40) & (SET_CAPACITY - 1);
+}
+
+static struct sampled_entry *set_find(uintptr_t key)
+{
+	for (size_t i = set_slot(key); sampled[i].key; i = (i + 1) & (SET_CAPACITY - 1))
+		if (sampled[i].key == key)
+			return &sampled[i];
+	return NULL;
+}
+
+static struct sampled_entry *set_insert(uintptr_t key)
+{
+	if ((sampled_used + 1) * 4 > SET_CAPACITY * 3)
+		return NULL;                            /* full: not tracked */
+	size_t i = set_slot(key);
+	while (sampled[i].key)
 		i = (i + 1) & (SET_CAPACITY - 1);
-	if (sampled[i] == 1)
-		sampled_tombs--;
-	sampled[i] = a;
+	sampled[i] = (struct sampled_entry){ .key = key };
 	sampled_used++;
+	return &sampled[i];
+}
+
+static void set_erase(struct sampled_entry *e)
+{
+	size_t i = (size_t)(e - sampled), j = i;
+	sampled_used--;
+	for (;;) {
+		sampled[i].key = 0;
+		for (;;) {
+			j = (j + 1) & (SET_CAPACITY - 1);
+			if (!sampled[j].key)
+				return;
+			size_t home = set_slot(sampled[j].key);
+			/* j may move to i unless its home slot lies cyclically in (i, j] */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		sampled[i] = sampled[j];
+		i = j;
+	}
+}
+
+static uintptr_t page_key(uintptr_t a) { return (a & ~(PAGE_SIZE - 1)) | PAGE_KEY; }
+
+static void page_flags(uintptr_t a, bool on)
+{
+	struct zone *z = zone_of((void *)a);           /* mmap blocks have no page flag */
+	if (!z)
+		return;
+	if (on)
+		__atomic_or_fetch(&page_of(z, (void *)a)->flags, PGF_SAMPLED, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&page_of(z, (void *)a)->flags, (uint8_t)~PGF_SAMPLED, __ATOMIC_RELAXED);
+}
+
+/* Track a sampled block and flag its page; false when the set is full. */
+static bool sampled_add(uintptr_t a)
+{
+	if (set_find(a))
+		return true;
+	struct sampled_entry *pg = set_find(page_key(a));
+	if (!pg && !(pg = set_insert(page_key(a))))
+		return false;
+	if (!set_insert(a)) {
+		if (!pg->count)
+			set_erase(pg);
+		return false;
+	}
+	if (pg->count++ == 0)
+		page_flags(a, true);
 	return true;
 }
 
-static bool set_remove(uintptr_t a)
+/* Forget a sampled block; the page's flag goes with its last one. */
+static bool sampled_remove(uintptr_t a)
 {
-	for (size_t i = set_slot(a); sampled[i]; i = (i + 1) & (SET_CAPACITY - 1))
-		if (sampled[i] == a) {
-			sampled[i] = 1;
-			sampled_used--;
-			sampled_tombs++;
-			return true;
-		}
-	return false;
+	struct sampled_entry *e = set_find(a);
+	if (!e)
+		return false;
+	set_erase(e);
+	struct sampled_entry *pg = set_find(page_key(a));
+	if (pg && --pg->count == 0) {
+		set_erase(pg);
+		page_flags(a, false);
+	}
+	return true;
 }
 
 /* ---- sampling ------------------------------------------------------------- */
@@ -138,14 +226,6 @@ int64_t sample_next_interval(struct tcache *tc)
 	return v > 1e15 ? (int64_t)1e15 : (int64_t)v + 1;
 }
 
-/* Mark the block's page so that free() knows to look it up. */
-static void flag_page(const void *p)
-{
-	struct zone *z = zone_of(p);
-	if (z)
-		__atomic_or_fetch(&page_of(z, p)->flags, PGF_SAMPLED, __ATOMIC_RELAXED);
-}
-
 /* Called after an allocation of n bytes at p made this thread's countdown pass zero. */
 void sample_taken(struct tcache *tc, void *p, size_t n)
 {
@@ -164,15 +244,9 @@ void sample_taken(struct tcache *tc, void *p, size_t n)
 	} else {
 		rec.ev.tier = z ? SS_TIER_MEDIUM : SS_TIER_MMAP;
 	}
-	void *frames[SS_EVENT_MAX_FRAMES + SKIP_FRAMES];
-	int n_frames = backtrace(frames, SS_EVENT_MAX_FRAMES + SKIP_FRAMES);
-	int skip = n_frames > SKIP_FRAMES ? SKIP_FRAMES : 0;
-	for (int i = skip; i < n_frames; i++)
-		rec.frames[i - skip] = (uintptr_t)frames[i];
-	rec.ev.nframes = (uint16_t)(n_frames - skip);
-	flag_page(p);
+	rec.ev.nframes = (uint16_t)stack_capture(rec.frames, SS_EVENT_MAX_FRAMES);
 	lock(&event_lock);
-	if (ring && set_add((uintptr_t)p))
+	if (ring && sampled_add((uintptr_t)p))
 		push(&rec);
 	unlock(&event_lock);
 	tc->in_sample = false;
@@ -184,7 +258,7 @@ void sample_freed(const void *p, size_t size)
 	if (!ring)
 		return;
 	lock(&event_lock);
-	if (set_remove((uintptr_t)p)) {
+	if (sampled_remove((uintptr_t)p)) {
 		struct slot rec = { .ev = { .type = SS_EV_FREE, .tid = gettid(), .time_ns = clock_ns(CLOCK_REALTIME),
 					    .addr = (uintptr_t)p, .size = size } };
 		push(&rec);
@@ -214,8 +288,8 @@ EXPORT void ss_set_sampling(size_t mean_interval_bytes)
 {
 	ss_init();
 	if (mean_interval_bytes) {
-		void *warm[4];
-		backtrace(warm, 4);                     /* loads the unwinder now, not in malloc */
+		uint64_t warm[4];
+		stack_capture(warm, 4);                 /* loads the unwinder now, not in malloc */
 		ss_set_events(1);
 	}
 	sample_mean = mean_interval_bytes;

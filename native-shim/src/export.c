@@ -117,7 +117,7 @@ static void fill_cache(struct ss_shm_cache *r, struct kmem_cache *c)
 	r->colour_num = c->colour_num;
 	r->colour_off = c->colour_off;
 	r->kmalloc_class = c->tc_class;
-	r->flags = c->flags;
+	r->flags = c->flags | c->debug << 8;
 	r->id = c->id;
 	lock(&c->lock);
 	r->full_slabs = c->nr_slabs[SL_FULL];
@@ -246,6 +246,7 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	g->live_allocs = live_allocs(&t);
 	g->alloc_failures = gstats.alloc_failures;
 	g->invalid_frees = gstats.invalid_frees;
+	g->corruptions = gstats.corruptions;
 	g->mmap_threshold = settings.mmap_threshold;
 	g->trim_threshold = settings.trim_threshold;
 	g->top_pad = settings.top_pad;
@@ -256,6 +257,8 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	g->heap_resident_bytes = shm.heap_resident;
 	g->mmap_resident_bytes = shm.mmap_resident;
 	g->threads = threads;
+	g->corruptions = 0;                  /* debug mode (ss_corruptions) is not on this branch */
+	g->faults_injected = ss_faults_injected();
 
 	/* Field by field: seq belongs to the publisher, layout_request to the readers (a
 	 * read-and-write-back here could lose a reader's bump), layout_seq to layout_publish. */

@@ -10,6 +10,7 @@
  * caches are dropped in the child (those threads do not exist there), as glibc does.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 #include "internal.h"
@@ -80,6 +81,11 @@ static void read_environment(void)
 		settings.decay_ms = (unsigned)v;
 	if ((v = env_size("SLABSCOPE_TOP_PAD", "MALLOC_TOP_PAD_")) >= 0)
 		settings.top_pad = (size_t)v;
+	const char *d = getenv("SLABSCOPE_DEBUG");
+	if (d) {
+		strncpy(settings.debug_spec, d, sizeof settings.debug_spec - 1);
+		debug_check_spec();
+	}
 	const char *a = getenv("SLABSCOPE_ABORT");
 	if (a && a[0] == '0')
 		settings.abort_on_error = false;
@@ -154,6 +160,7 @@ void ss_init_slow(void)
 			ss_fatal("initialisation failed", "cannot map the allocator's tables");
 		pthread_key_create(&tcache_key, tcache_thread_exit);
 		settings_update_limits();
+		fault_from_env(getenv("SLABSCOPE_FAULT"));   /* after the tables: they are not covered */
 		__atomic_store_n(&ss_initialized, 1, __ATOMIC_RELEASE);
 	}
 	unlock(&init_lock);

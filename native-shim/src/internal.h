@@ -17,9 +17,12 @@
  *              and mmap zones used when the break cannot move; pointer -> zone lookup.
  *   large.c    the mmap path: blocks above the mmap threshold, a table of live blocks.
  *   stats.c    counters (per thread, summed on read), mallinfo2, malloc_stats, report.
+ *   debug.c    slab debugging, as slub_debug: red zones, poisoning, owner tracking and
+ *              sanity checks for the caches SLABSCOPE_DEBUG names; stack.c takes the stacks.
  *   print.c    a tiny formatter writing to file descriptors (no stdio, no malloc) and
  *              the fatal-error path for invalid frees.
  *   init.c     one-time set-up, environment, thresholds, fork handlers.
+ *   fault.c    fault injection: page-source calls (sbrk, mmap, mremap) failed on purpose.
  *
  *   events.c   sampled allocations (with native stacks) and tier events for JFR.
  *   export.c   the snapshot format of slabscope_shm.h: ss_snapshot/ss_layout in the
@@ -217,6 +220,9 @@ struct kmem_cache {
 	int      tc_class;            /* per-thread array slot, -1 = none */
 	uint32_t id;                  /* stable index, named in layout snapshots */
 	void   (*ctor)(void *);
+	unsigned debug;               /* SS_DEBUG_* flags (debug.c), 0 for most caches */
+	uint32_t dbg_left;            /* debug: left red zone; the object starts here in its slot */
+	uint32_t dbg_meta;            /* debug: offset of struct debug_meta in the slot */
 	const struct slab_policy *policy;
 	ss_lock_t lock;
 	struct slab *lists[NR_SLAB_LISTS];   /* [SL_PARTIAL] unused: see partial[] */
@@ -236,8 +242,23 @@ INTERNAL int  slab_obj_index(const struct kmem_cache *c, const struct slab *s, c
 INTERNAL bool slab_obj_is_free(const struct slab *s, unsigned idx);
 INTERNAL int  slab_init(void);
 INTERNAL struct slab *slab_lookup(const void *p, int *idx);
+INTERNAL struct slab *slab_of(const void *p);
 INTERNAL void *cache_alloc_one(struct kmem_cache *c);
 INTERNAL void  cache_free_one(struct kmem_cache *c, void *p);
+INTERNAL void *slab_alloc_one_locked(struct kmem_cache *c);
+INTERNAL void  slab_put_obj(struct kmem_cache *c, struct slab *s, unsigned idx);
+
+/* debug.c — slab debugging (SLABSCOPE_DEBUG): red zones, poison, owner tracking, checks */
+INTERNAL unsigned debug_flags_for(const char *cache_name);
+INTERNAL void  debug_check_spec(void);
+INTERNAL void  debug_layout(struct kmem_cache *c);
+INTERNAL void  debug_init_slab(struct kmem_cache *c, struct slab *s);   /* cache lock held */
+INTERNAL void *debug_alloc(struct kmem_cache *c, size_t req);
+INTERNAL bool  debug_free(struct kmem_cache *c, void *p, const char *who);
+INTERNAL size_t debug_usable(struct kmem_cache *c, const void *p);
+
+/* stack.c — call stacks without the allocator's own frames */
+INTERNAL int   stack_capture(uint64_t *frames, int max);
 
 /* kmalloc.c */
 #define NR_KMALLOC     40                   /* kmalloc-16 .. kmalloc-32768 */
@@ -273,6 +294,7 @@ struct tcache {
 	uint32_t shard;                /* partial-slab shard this thread fills from */
 	uint64_t rng;
 	bool     in_sample;
+	const void *caller;            /* debug mode: return address into the caller of malloc & co */
 	uint32_t count[NR_KMALLOC];
 	void    *objs[NR_KMALLOC][TC_SLOTS];
 };
@@ -287,6 +309,14 @@ INTERNAL extern uint16_t tc_limit[NR_KMALLOC];
 #endif
 INTERNAL extern __thread struct tcache *tc_self __attribute__((tls_model("initial-exec")));
 #define TC_DEAD ((struct tcache *)1)
+INTERNAL extern bool debug_on;   /* some cache is debugging (debug.c) */
+/* Entry points note their caller for owner tracking; costs a branch when not debugging. */
+INTERNAL void note_caller_slow(const void *ra);
+static inline void note_caller(const void *ra)
+{
+	if (unlikely(debug_on))
+		note_caller_slow(ra);
+}
 INTERNAL struct tcache *tcache_create(void);
 INTERNAL void *tcache_refill(struct tcache *tc, unsigned cls);
 INTERNAL void  tcache_flush(struct tcache *tc, unsigned cls, unsigned keep);
@@ -315,7 +345,8 @@ struct ss_settings {
 	size_t medium_limit;          /* largest request served by buddy pages */
 	bool   mmap_threshold_fixed;  /* set by user: no glibc-style adaptation */
 	bool   trim_threshold_fixed;  /* set by user: trim exactly as glibc, no hold */
-	bool   abort_on_error;        /* invalid free: abort (default) or only report */
+	bool   abort_on_error;        /* invalid free, corruption: abort (default) or only report */
+	char   debug_spec[256];       /* SLABSCOPE_DEBUG, as given (debug.c parses it) */
 	uint64_t free_secret;         /* double-free key = secret ^ address */
 	uint64_t start_time_ns;       /* CLOCK_REALTIME at initialisation */
 };
@@ -331,6 +362,7 @@ struct global_stats {                 /* updated under the lock of their tier, o
 	uint64_t mmap_allocs, mmap_frees, mmap_bytes, mmap_peak_bytes, mmap_blocks;
 	uint64_t brk_grows, brk_trims, bytes_trimmed, brk_failures, heap_peak_bytes;
 	uint64_t mmap_zones, alloc_failures, invalid_frees, trim_calls, pages_released;
+	uint64_t corruptions;             /* debug mode: damaged objects found */
 	struct thread_stats dead_threads; /* threads that exited, and calls without a tcache */
 };
 INTERNAL extern struct global_stats gstats;
@@ -355,6 +387,8 @@ INTERNAL extern ss_lock_t event_lock;
 INTERNAL extern volatile bool events_on;
 INTERNAL extern volatile size_t sample_mean;
 INTERNAL void    event_record(int type, unsigned tier, uint32_t cache_id, const void *addr, size_t size);
+struct ss_event;
+INTERNAL void    event_push(const struct ss_event *ev, const uint64_t *frames);
 INTERNAL int64_t sample_next_interval(struct tcache *tc);
 INTERNAL void    sample_taken(struct tcache *tc, void *p, size_t n);
 INTERNAL void    sample_freed(const void *p, size_t size);
@@ -363,6 +397,21 @@ static inline void sample_check(struct tcache *tc, void *p, size_t n)
 {
 	if (tc && unlikely(tc->st.bytes_requested >= tc->sample_at))
 		sample_taken(tc, p, n);
+}
+
+/* ---- fault injection (fault.c) ------------------------------------------ */
+INTERNAL extern unsigned fault_armed;   /* 0: off, the only cost is this test */
+INTERNAL bool fault_hit(unsigned source);
+INTERNAL void fault_from_env(const char *spec);
+/*
+ * Ask before every sbrk/mmap/mremap that gets memory for the heap: true means fail this
+ * call as the kernel would (errno is ENOMEM). source is SS_FAULT_SBRK or SS_FAULT_MMAP.
+ */
+static inline bool fault_fail(unsigned source)
+{
+	if (likely(!__atomic_load_n(&fault_armed, __ATOMIC_RELAXED)))
+		return false;
+	return fault_hit(source);
 }
 
 /* ---- output without stdio (print.c) -------------------------------------- */

@@ -59,8 +59,11 @@ int kmalloc_init(void)
 		return -1;
 	for (int i = NR_KMALLOC - 1; i >= 0; i--) {      /* listed smallest first */
 		uint32_t size = kmalloc_size[i];
-		uint32_t align = (size & (size - 1)) ? MIN_ALIGN : (size < PAGE_SIZE ? size : PAGE_SIZE);
 		class_name(name, size);
+		/* power-of-two classes are naturally aligned (aligned_alloc relies on it), except
+		 * when debugging: then a red zone of the alignment's size would triple big objects */
+		uint32_t align = (size & (size - 1)) || debug_flags_for(name) ? MIN_ALIGN
+				 : (size < PAGE_SIZE ? size : PAGE_SIZE);
 		if (kmem_cache_setup(&kmalloc_caches[i], name, size, align, 0, NULL) < 0)
 			return -1;
 		kmalloc_caches[i].tc_class = i;
@@ -80,6 +83,7 @@ void *ss_kmalloc(size_t size)
 {
 	if (size <= 8) {
 		ss_init();
+		note_caller(__builtin_return_address(0));
 		void *p = cache_alloc_one(&kmalloc_8);
 		if (!p)
 			errno = ENOMEM;

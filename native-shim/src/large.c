@@ -66,8 +66,8 @@ static int table_reserve(void)
 	size_t cap = 256;
 	while ((table_used + 1) * 4 > cap)
 		cap *= 2;                          /* rebuilt tables start at most a quarter full */
-	struct large_block *t = mmap(NULL, cap * sizeof *t, PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct large_block *t = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED :
+		mmap(NULL, cap * sizeof *t, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (t == MAP_FAILED)
 		return -1;
 	for (size_t i = 0; i < table_cap; i++)
@@ -96,12 +96,13 @@ static void table_insert(uintptr_t addr, size_t len, size_t size)
 void *large_alloc(size_t size, size_t align)
 {
 	size_t len = align_up(size, PAGE_SIZE);
-	if (len < size) {
+	size_t extra = align > PAGE_SIZE ? align - PAGE_SIZE : 0;
+	if (len < size || len + extra < len) {       /* would wrap: no such mapping exists */
 		errno = ENOMEM;
 		return NULL;
 	}
-	size_t extra = align > PAGE_SIZE ? align - PAGE_SIZE : 0;
-	char *map = mmap(NULL, len + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *map = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED :
+		mmap(NULL, len + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED) {
 		STAT_ADD(alloc_failures, 1);
 		event_record(SS_EV_FAIL, SS_TIER_MMAP, 0, NULL, size);
@@ -120,6 +121,7 @@ void *large_alloc(size_t size, size_t align)
 	if (table_reserve() < 0) {
 		unlock(&large_lock);
 		munmap(p, len);
+		STAT_ADD(alloc_failures, 1);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -184,7 +186,8 @@ void *large_realloc(void *p, size_t size)
 	size_t len = align_up(size, PAGE_SIZE);
 	lock(&large_lock);
 	struct large_block *b = table_find((uintptr_t)p);
-	void *q = table_reserve() < 0 ? MAP_FAILED : mremap(p, b->map_len, len, MREMAP_MAYMOVE);
+	void *q = table_reserve() < 0 || fault_fail(SS_FAULT_MMAP) ? MAP_FAILED :
+		mremap(p, b->map_len, len, MREMAP_MAYMOVE);
 	if (q == MAP_FAILED) {
 		unlock(&large_lock);
 		errno = ENOMEM;

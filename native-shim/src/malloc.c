@@ -53,9 +53,17 @@ static void count_call(struct tcache *tc, enum call call, size_t n)
 }
 
 /* ---- allocation ----------------------------------------------------------- */
-static void *small_alloc(struct tcache *tc, unsigned cls)
+static void *small_alloc(struct tcache *tc, unsigned cls, size_t n)
 {
 	void *p;
+	if (unlikely(kmalloc_caches[cls].debug)) {   /* SLABSCOPE_DEBUG: no thread cache */
+		p = debug_alloc(&kmalloc_caches[cls], n ? n : 1);
+		STAT_ADD(dead_threads.slab_allocs, 1);
+		STAT_ADD(dead_threads.bytes_allocated, kmalloc_size[cls]);
+		if (!p)
+			errno = ENOMEM;
+		return p;
+	}
 	if (tc) {
 		uint32_t k = tc->count[cls];
 		p = likely(k) ? tc->objs[cls][k - 1] : tcache_refill(tc, cls);
@@ -77,7 +85,7 @@ static void *small_alloc(struct tcache *tc, unsigned cls)
 
 static void *medium_alloc(size_t n, size_t align)
 {
-	size_t npages = align_up(n, PAGE_SIZE) >> PAGE_SHIFT;
+	size_t npages = align_up(n ? n : 1, PAGE_SIZE) >> PAGE_SHIFT;   /* memalign(8192, 0): a page */
 	void *p = pages_alloc(npages, order_for_pages(align >> PAGE_SHIFT), PG_MEDIUM);
 	if (p) {
 		STAT_ADD(medium_allocs, 1);
@@ -96,8 +104,11 @@ static int aligned_class(size_t n, size_t align)
 	unsigned cls = size_class(sz);
 	if (kmalloc_caches[cls].align >= align || (kmalloc_caches[cls].size % align == 0 && align <= MIN_ALIGN))
 		return (int)cls;
-	sz = (size_t)1 << order_for_pages(sz);      /* power-of-two classes are size-aligned */
-	return sz <= settings.small_limit ? (int)size_class(sz) : -1;
+	sz = (size_t)1 << order_for_pages(sz);      /* power-of-two classes are size-aligned, */
+	if (sz > settings.small_limit)              /* unless debugging (kmalloc.c) */
+		return -1;
+	cls = size_class(sz);
+	return kmalloc_caches[cls].align >= align ? (int)cls : -1;
 }
 
 /* Any size, any power-of-two alignment. *zeroed tells calloc whether memset can be skipped. */
@@ -107,11 +118,11 @@ static void *alloc_any(size_t n, size_t align, bool *zeroed)
 	struct tcache *tc = tc_get();
 	*zeroed = false;
 	if (align <= MIN_ALIGN && n <= settings.small_limit)
-		return small_alloc(tc, size_class(n));
+		return small_alloc(tc, size_class(n), n);
 	if (align > MIN_ALIGN && align <= PAGE_SIZE) {
 		int cls = aligned_class(n, align);
 		if (cls >= 0)
-			return small_alloc(tc, (unsigned)cls);
+			return small_alloc(tc, (unsigned)cls, n);
 	}
 	if (n <= settings.medium_limit && align <= ZONE_ALIGN) {
 		void *p = medium_alloc(n, align);
@@ -132,8 +143,9 @@ static void *alloc_counted(enum call call, size_t n, size_t align, bool *zeroed)
 	return p;
 }
 
-static __attribute__((noinline)) void *malloc_slow(size_t n)
+static __attribute__((noinline)) void *malloc_slow(size_t n, const void *caller)
 {
+	note_caller(caller);
 	bool zeroed;
 	return alloc_counted(CALL_MALLOC, n, MIN_ALIGN, &zeroed);
 }
@@ -158,11 +170,12 @@ EXPORT void *malloc(size_t n)
 			return p;
 		}
 	}
-	return malloc_slow(n);
+	return malloc_slow(n, __builtin_return_address(0));
 }
 
 EXPORT void *calloc(size_t nmemb, size_t size)
 {
+	note_caller(__builtin_return_address(0));
 	size_t n;
 	if (__builtin_mul_overflow(nmemb, size, &n)) {
 		errno = ENOMEM;
@@ -195,6 +208,11 @@ static bool free_any(void *p, const char *who)
 		if (likely(pg->kind == PG_SLAB && pg->slab)) {
 			struct slab *s = pg->slab;
 			struct kmem_cache *c = s->cache;
+			if (unlikely(c->debug)) {
+				if (unlikely(pg->flags & PGF_SAMPLED))
+					sample_freed(p, c->object_size);
+				return debug_free(c, p, who);
+			}
 			int idx = slab_obj_index(c, s, p);
 			if (unlikely(idx < 0))
 				goto invalid;
@@ -243,10 +261,11 @@ invalid:
 	return false;
 }
 
-static __attribute__((noinline)) void free_slow(void *p)
+static __attribute__((noinline)) void free_slow(void *p, const void *caller)
 {
 	if (!p)
 		return;
+	note_caller(caller);
 	struct tcache *tc = tc_self;
 	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD))
 		TC_STAT(tc, free_calls, 1);
@@ -284,7 +303,7 @@ EXPORT void free(void *p)
 			}
 		}
 	}
-	free_slow(p);
+	free_slow(p, __builtin_return_address(0));
 }
 
 /* ---- sizes and realloc ---------------------------------------------------- */
@@ -297,6 +316,8 @@ static size_t usable_size(void *p)
 		struct page *pg = page_of(z, p);
 		int idx;
 		if (pg->kind == PG_SLAB) {
+			if (pg->slab && pg->slab->cache->debug)
+				return debug_usable(pg->slab->cache, p);
 			struct slab *s = slab_lookup(p, &idx);
 			return s ? s->cache->size : 0;
 		}
@@ -336,6 +357,7 @@ static void *realloc_in_place(void *p, size_t n, size_t old)
 {
 	struct zone *z = zone_of(p);
 	bool medium = z && page_of(z, p)->kind == PG_MEDIUM;
+	bool debug = z && page_of(z, p)->kind == PG_SLAB && page_of(z, p)->slab->cache->debug;
 	size_t pages_n = align_up(n, PAGE_SIZE);
 	void *q = NULL;
 	size_t usable = 0;
@@ -349,7 +371,7 @@ static void *realloc_in_place(void *p, size_t n, size_t old)
 	} else if (medium && n <= old && n > settings.small_limit) {
 		medium_shrink(p, n);
 		q = p, usable = pages_n;
-	} else if (z && !medium && n <= old && (n > old / 2 || old <= 64)) {
+	} else if (z && !medium && !debug && n <= old && (n > old / 2 || old <= 64)) {
 		q = p, usable = old;                     /* same slab object */
 	}
 	if (q)
@@ -357,11 +379,12 @@ static void *realloc_in_place(void *p, size_t n, size_t old)
 	return q;
 }
 
-EXPORT void *realloc(void *p, size_t n)
+static void *realloc_from(void *p, size_t n, const void *caller)
 {
 	if (!p)
-		return malloc(n);
+		return malloc_slow(n, caller);
 	ss_init();
+	note_caller(caller);
 	count_call(tc_get(), CALL_REALLOC, n);
 	if (n == 0) {
 		free_any(p, "realloc(): invalid pointer");
@@ -385,6 +408,11 @@ EXPORT void *realloc(void *p, size_t n)
 	return q;
 }
 
+EXPORT void *realloc(void *p, size_t n)
+{
+	return realloc_from(p, n, __builtin_return_address(0));
+}
+
 EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
 {
 	size_t n;
@@ -392,12 +420,13 @@ EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return realloc(p, n);
+	return realloc_from(p, n, __builtin_return_address(0));
 }
 
 /* ---- aligned allocation --------------------------------------------------- */
-static void *aligned(size_t align, size_t n)
+static void *aligned(size_t align, size_t n, const void *caller)
 {
+	note_caller(caller);
 	if (align < MIN_ALIGN)
 		align = MIN_ALIGN;
 	bool zeroed;
@@ -409,7 +438,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 	if (!align || (align & (align - 1)) || align % sizeof(void *))
 		return EINVAL;
 	int saved = errno;
-	void *p = aligned(align, n);
+	void *p = aligned(align, n, __builtin_return_address(0));
 	if (!p)
 		return ENOMEM;
 	errno = saved;
@@ -423,7 +452,7 @@ EXPORT void *aligned_alloc(size_t align, size_t n)
 		errno = EINVAL;
 		return NULL;
 	}
-	return aligned(align, n);
+	return aligned(align, n, __builtin_return_address(0));
 }
 
 EXPORT void *memalign(size_t align, size_t n)
@@ -434,12 +463,12 @@ EXPORT void *memalign(size_t align, size_t n)
 		errno = EINVAL;
 		return NULL;
 	}
-	return aligned(align, n);
+	return aligned(align, n, __builtin_return_address(0));
 }
 
 EXPORT void *valloc(size_t n)
 {
-	return aligned(PAGE_SIZE, n);
+	return aligned(PAGE_SIZE, n, __builtin_return_address(0));
 }
 
 EXPORT void *pvalloc(size_t n)
@@ -449,7 +478,7 @@ EXPORT void *pvalloc(size_t n)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return aligned(PAGE_SIZE, r);
+	return aligned(PAGE_SIZE, r, __builtin_return_address(0));
 }
 
 /* ---- tuning --------------------------------------------------------------- */

@@ -58,6 +58,8 @@ static void choose_order(struct kmem_cache *c, bool offslab)
 	size_t best_left = SIZE_MAX, left;
 	unsigned min_order = order_for_pages(align_up(c->size, PAGE_SIZE) >> PAGE_SHIFT);
 	unsigned max_order = min_order + 2 > SLAB_MAX_ORDER_PREF ? min_order + 2 : SLAB_MAX_ORDER_PREF;
+	if (max_order > MAX_ORDER - 1)
+		max_order = MAX_ORDER - 1;             /* the buddy allocator's largest block */
 	for (unsigned o = min_order; o <= max_order; o++) {
 		unsigned num = objs_per_slab(c, o, offslab, &left);
 		if (!num)
@@ -99,6 +101,11 @@ int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t
 	c->tc_class = -1;
 	static uint32_t next_id;
 	c->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+	c->debug = debug_flags_for(c->name);
+	if (c->debug) {
+		debug_layout(c);                     /* red zones and owner records widen the stride */
+		debug_on = true;
+	}
 	c->recip = (uint32_t)((((uint64_t)1 << 32) + c->size - 1) / c->size);
 	pthread_mutex_init(&c->lock, NULL);
 	for (int l = 0; l < NR_SLAB_LISTS; l++) {
@@ -188,12 +195,14 @@ static struct slab *cache_grow(struct kmem_cache *c)
 	struct page *pg = page_of(z, mem);
 	for (size_t i = 0; i < npages; i++) {      /* what free() needs, without the header */
 		pg[i].slab = s;
-		pg[i].slab_class = c->tc_class >= 0 ? (uint8_t)c->tc_class : NO_CLASS;
+		pg[i].slab_class = c->tc_class >= 0 && !c->debug ? (uint8_t)c->tc_class : NO_CLASS;
 		pg[i].obj_delta = (int32_t)(s->s_mem - (mem + (i << PAGE_SHIFT)));
 	}
 	if (c->ctor)
 		for (unsigned i = 0; i < c->num; i++)
-			c->ctor(s->s_mem + (size_t)i * c->size);
+			c->ctor(s->s_mem + (size_t)i * c->size + c->dbg_left);
+	if (c->debug)
+		debug_init_slab(c, s);
 	slab_list_add(c, s, SL_FREE);
 	c->grows++;
 	return s;
@@ -278,11 +287,11 @@ static struct slab *slab_for_alloc(struct kmem_cache *c, unsigned shard)
 	return s;
 }
 
-static int slab_alloc_bulk(struct kmem_cache *c, void **objs, int n, unsigned shard)
+/* Up to n objects into objs (cache lock held); returns how many. */
+static int slab_alloc_locked(struct kmem_cache *c, void **objs, int n, unsigned shard)
 {
 	int got = 0;
 	shard %= SLAB_SHARDS;
-	lock(&c->lock);
 	while (got < n) {
 		struct slab *s = slab_for_alloc(c, shard);
 		if (!s)
@@ -293,12 +302,25 @@ static int slab_alloc_bulk(struct kmem_cache *c, void **objs, int n, unsigned sh
 	}
 	c->allocs += (uint64_t)got;
 	c->active_objs += (size_t)got;
+	return got;
+}
+
+static int slab_alloc_bulk(struct kmem_cache *c, void **objs, int n, unsigned shard)
+{
+	lock(&c->lock);
+	int got = slab_alloc_locked(c, objs, n, shard);
 	unlock(&c->lock);
 	return got;
 }
 
+void *slab_alloc_one_locked(struct kmem_cache *c)
+{
+	void *p;
+	return slab_alloc_locked(c, &p, 1, 0) == 1 ? p : NULL;
+}
+
 /* The slab of a pointer that lies inside some slab page, NULL otherwise. */
-static struct slab *slab_of(const void *p)
+struct slab *slab_of(const void *p)
 {
 	struct zone *z = zone_of(p);
 	if (!z)
@@ -307,10 +329,26 @@ static struct slab *slab_of(const void *p)
 	return pg->kind == PG_SLAB ? pg->slab : NULL;
 }
 
+/* Object idx of slab s goes back to the free map; the slab changes list (cache lock held). */
+void slab_put_obj(struct kmem_cache *c, struct slab *s, unsigned idx)
+{
+	s->freemap[idx / 64] |= (uint64_t)1 << (idx % 64);
+	if (idx / 64 < s->hint)
+		s->hint = idx / 64;
+	s->inuse--;
+	c->frees++;
+	c->active_objs--;
+	if (s->inuse)
+		slab_list_move(c, s, SL_PARTIAL);
+	else if (c->nr_slabs[SL_FREE] >= FREE_SLABS_KEPT)
+		slab_destroy(c, s);
+	else
+		slab_list_move(c, s, SL_FREE);
+}
+
 /* A bad object is reported (fatal unless SLABSCOPE_ABORT=0) and left alone. */
 static void slab_free_bulk(struct kmem_cache *c, void **objs, int n)
 {
-	int freed = 0;
 	lock(&c->lock);
 	for (int i = 0; i < n; i++) {
 		void *p = objs[i];
@@ -324,20 +362,8 @@ static void slab_free_bulk(struct kmem_cache *c, void **objs, int n)
 			lock(&c->lock);
 			continue;
 		}
-		freed++;
-		s->freemap[idx / 64] |= (uint64_t)1 << (idx % 64);
-		if ((unsigned)idx / 64 < s->hint)
-			s->hint = (unsigned)idx / 64;
-		s->inuse--;
-		if (s->inuse)
-			slab_list_move(c, s, SL_PARTIAL);
-		else if (c->nr_slabs[SL_FREE] >= FREE_SLABS_KEPT)
-			slab_destroy(c, s);
-		else
-			slab_list_move(c, s, SL_FREE);
+		slab_put_obj(c, s, (unsigned)idx);
 	}
-	c->frees += (uint64_t)freed;
-	c->active_objs -= (size_t)freed;
 	unlock(&c->lock);
 }
 
@@ -376,13 +402,18 @@ const struct slab_policy slab_policy_slab = {
 
 void *cache_alloc_one(struct kmem_cache *c)
 {
+	if (unlikely(c->debug))
+		return debug_alloc(c, c->object_size);
 	void *p;
 	return c->policy->alloc_bulk(c, &p, 1, 0) == 1 ? p : NULL;
 }
 
 void cache_free_one(struct kmem_cache *c, void *p)
 {
-	c->policy->free_bulk(c, &p, 1);
+	if (unlikely(c->debug))
+		debug_free(c, p, "kmem_cache_free(): invalid object");
+	else
+		c->policy->free_bulk(c, &p, 1);
 }
 
 /* ---- named caches: the public kmem_cache interface ------------------------ */
@@ -436,6 +467,7 @@ fail:
 
 void *ss_kmem_cache_alloc(struct kmem_cache *c)
 {
+	note_caller(__builtin_return_address(0));
 	void *p = cache_alloc_one(c);
 	if (!p)
 		errno = ENOMEM;
@@ -444,8 +476,10 @@ void *ss_kmem_cache_alloc(struct kmem_cache *c)
 
 void ss_kmem_cache_free(struct kmem_cache *c, void *p)
 {
-	if (p)
+	if (p) {
+		note_caller(__builtin_return_address(0));
 		cache_free_one(c, p);
+	}
 }
 
 size_t ss_kmem_cache_shrink(struct kmem_cache *c)
@@ -477,6 +511,11 @@ int ss_kmem_cache_destroy(struct kmem_cache *c)
 const char *ss_kmem_cache_name(const struct kmem_cache *c)
 {
 	return c->name;
+}
+
+unsigned ss_kmem_cache_debug(const struct kmem_cache *c)
+{
+	return c ? c->debug : 0;
 }
 
 /* Used by free(): the slab and index of p, or NULL when p is no slab object's start. */

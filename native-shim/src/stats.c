@@ -159,6 +159,8 @@ static void write_figures(struct outbuf *o)
 	line(o, "live_allocs", live);
 	line(o, "alloc_failures", gstats.alloc_failures);
 	line(o, "invalid_frees", gstats.invalid_frees);
+	line(o, "corruptions", gstats.corruptions);
+	line(o, "faults_injected", ss_faults_injected());
 }
 
 EXPORT void malloc_stats(void)

@@ -33,6 +33,8 @@ static struct zone brk_zone;
 
 static void *map_anon(size_t len, int extra_flags)
 {
+	if (fault_fail(SS_FAULT_MMAP))
+		return NULL;
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
@@ -89,7 +91,7 @@ static int brk_grow(struct zone *z, unsigned order)
 		return -1;
 	}
 	size_t delta = first_pad + ((new_pages - old_pages) << PAGE_SHIFT);
-	if (sbrk((intptr_t)delta) == (void *)-1) {
+	if (fault_fail(SS_FAULT_SBRK) || sbrk((intptr_t)delta) == (void *)-1) {
 		gstats.brk_failures++;
 		if (z->top == z->base && old_pages == 0)
 			z->top = z->base = 0;            /* retry the alignment next time */

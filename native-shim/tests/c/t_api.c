@@ -80,6 +80,17 @@ static void test_aligned(void)
 			free(p);
 		}
 	}
+	/* size 0 above page alignment: a block of its own (found by the fuzzer: the page stayed
+	 * on the free list and the next request got the same address) */
+	void *z[4];
+	for (int i = 0; i < 4; i++) {
+		z[i] = memalign((size_t)8192 << i, 0);
+		CHECK(z[i] && aligned(z[i], (size_t)8192 << i) && malloc_usable_size(z[i]) > 0);
+		for (int j = 0; j < i; j++)
+			CHECK(z[i] != z[j]);
+	}
+	for (int i = 0; i < 4; i++)
+		free(z[i]);
 	void *p;
 	CHECK(posix_memalign(&p, 24, 10) == EINVAL);
 	CHECK(posix_memalign(&p, 4, 10) == EINVAL);
@@ -101,6 +112,14 @@ static void test_enomem(void)
 	CHECK(malloc(SIZE_MAX - 4096) == NULL && errno == ENOMEM);
 	errno = 0;
 	CHECK(malloc((size_t)1 << 46) == NULL && errno == ENOMEM);
+	/* size + alignment slack wrapping around (found by the fuzzer: a mapping of a few
+	 * pages was returned for a request of nearly 2^64 bytes) */
+	void *p = NULL;
+	CHECK(posix_memalign(&p, 32768, SIZE_MAX - 9266) == ENOMEM && p == NULL);
+	errno = 0;
+	CHECK(aligned_alloc((size_t)1 << 20, SIZE_MAX - 65536) == NULL && errno == ENOMEM);
+	errno = 0;
+	CHECK(memalign((size_t)1 << 26, SIZE_MAX - ((size_t)1 << 24)) == NULL && errno == ENOMEM);
 }
 
 static void test_mallopt_and_info(void)

@@ -1,5 +1,6 @@
 /* t_threads.c — per-thread caches: objects freed by other threads are reused correctly,
- * and a thread's cached objects go back to the slabs when it exits (slabinfo shows it). */
+ * and a thread's cached objects go back to the slabs when it exits, returns early with
+ * pthread_exit, or is cancelled (slabinfo shows it). */
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -53,6 +54,39 @@ static void *consumer(void *arg)
 	return NULL;
 }
 
+/* Fills its cache, then loops until cancelled (or leaves by pthread_exit). */
+static void *cached_then_gone(void *arg)
+{
+	void *mine[64];
+	for (int round = 0;; round++) {
+		for (int i = 0; i < 64; i++)
+			mine[i] = malloc(OBJ);
+		for (int i = 0; i < 64; i++)
+			free(mine[i]);                 /* into this thread's cache */
+		if (arg && round == 100)
+			pthread_exit(NULL);
+		pthread_testcancel();
+	}
+	return NULL;
+}
+
+static void threads_that_do_not_return(unsigned long base)
+{
+	pthread_t th[THREADS];
+	for (long t = 0; t < THREADS; t++)
+		CHECK(pthread_create(&th[t], NULL, cached_then_gone, (void *)(t & 1)) == 0);
+	usleep(50 * 1000);
+	for (int t = 0; t < THREADS; t++)
+		if (!(t & 1))
+			pthread_cancel(th[t]);
+	for (int t = 0; t < THREADS; t++) {
+		void *ret;
+		pthread_join(th[t], &ret);
+		CHECK(t & 1 ? ret == NULL : ret == PTHREAD_CANCELED);
+	}
+	CHECK(active_objs("kmalloc-224 ") == base);
+}
+
 int main(void)
 {
 	unsigned long base = active_objs("kmalloc-224 ");
@@ -68,6 +102,7 @@ int main(void)
 		pthread_join(th[t], NULL);
 	/* every exited thread flushed its cache: nothing of theirs is still counted active */
 	CHECK(active_objs("kmalloc-224 ") == base);
+	threads_that_do_not_return(base);
 	puts("t_threads: ok");
 	return 0;
 }

@@ -76,6 +76,7 @@ final class Reports {
     Reports assertNoInvalidFrees() {
         for (Report r : reports) {
             r.assertEqual("invalid_frees", 0);
+            r.assertEqual("corruptions", 0);
         }
         return this;
     }

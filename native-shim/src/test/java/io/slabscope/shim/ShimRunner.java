@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Both modes get the same environment (the test JVM's, with {@code LC_ALL=C},
  * {@code TZ=UTC}, without any inherited {@code LD_PRELOAD}/{@code SLABSCOPE_*}),
  * plus the command's own variables. SHIM mode adds {@code LD_PRELOAD} and
- * {@code SLABSCOPE_REPORT=<fresh dir>/report.%p}, one directory per run.
+ * {@code SLABSCOPE_REPORT=<fresh dir>/report.%p}, one directory per run, and
+ * {@code SLABSCOPE_DEBUG} when the system property {@code slabscope.debug} is set.
  */
 final class ShimRunner {
 
@@ -74,6 +75,10 @@ final class ShimRunner {
         if (mode == Mode.SHIM) {
             env.put("LD_PRELOAD", ShimLibrary.library().toString());
             env.put("SLABSCOPE_REPORT", reportDir.resolve("report.%p").toString());
+            String debug = System.getProperty("slabscope.debug", "");
+            if (!debug.isEmpty()) {
+                env.putIfAbsent("SLABSCOPE_DEBUG", debug);   // the suite's second run (pom.xml)
+            }
         }
     }
 }

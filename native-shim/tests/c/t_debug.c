@@ -1,0 +1,344 @@
+/*
+ * t_debug.c — slab debugging (SLABSCOPE_DEBUG): each kind of damage is found, named and
+ * reported with its owner; aborting by default, repaired with SLABSCOPE_ABORT=0.
+ *
+ * SLABSCOPE_DEBUG is read when the allocator starts, so every case runs in a fresh copy
+ * of this program (exec with the case's environment); the parent checks how it ended and
+ * what it printed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "check.h"
+#include "slabscope.h"
+#include "slabscope_shm.h"
+
+static volatile char sink;
+
+/* ---- the cases, each run in a child ---------------------------------------- */
+
+static void overflow(void)
+{
+	char *p = malloc(50);
+	memset(p, 'A', 50);
+	p[50] = 'A';                                /* one byte past what was asked */
+	free(p);
+}
+
+static void underflow(void)
+{
+	char *p = malloc(200);
+	p[-3] = 0;
+	free(p);
+}
+
+static void use_after_free(void)
+{
+	char *p = malloc(100);
+	free(p);
+	p[10] = 1;                                  /* found when the object is handed out again */
+	for (int i = 0; i < 64; i++)
+		sink = *(volatile char *)malloc(100);
+}
+
+static void double_free(void)
+{
+	char *p = malloc(40);
+	free(p);
+	free(p);
+}
+
+/* SLABSCOPE_ABORT=0: every kind reported, counted, sent as an event, and the program goes on. */
+static void report_only(void)
+{
+	ss_set_events(1);
+	char *p = malloc(50);
+	p[50] = 'A';
+	free(p);
+	char *q = malloc(100);
+	free(q);
+	q[10] = 1;
+	char *r = malloc(100);                      /* the same object, poison checked */
+	CHECK(r == q);
+	char *u = malloc(40);
+	free(u);
+	free(u);
+	CHECK(ss_corruptions() == 3);
+
+	/* repaired: the objects work, and nothing else is found */
+	char *again = malloc(50);
+	memset(again, 7, 50);
+	free(again);
+	free(r);
+	CHECK(ss_validate() == 0);
+	CHECK(ss_corruptions() == 3);
+
+	/* the events: the overflow names its object, first bad byte, kind and owner */
+	static char buf[1 << 16];
+	size_t n = ss_events_drain(buf, sizeof buf);
+	int found = 0;
+	for (size_t off = 0; off < n;) {
+		struct ss_event *ev = (struct ss_event *)(buf + off);
+		if (ev->type == SS_EV_CORRUPTION && ev->addr == (uintptr_t)p) {
+			CHECK(ev->reserved == SS_CORRUPT_REDZONE_RIGHT);
+			CHECK(ev->weight == (uintptr_t)p + 50);
+			CHECK(ev->size == 50);
+			CHECK(ev->tid == gettid());
+			CHECK(ev->nframes > 0);
+			found++;
+		}
+		if (ev->type == SS_EV_CORRUPTION && ev->addr == (uintptr_t)q) {
+			CHECK(ev->reserved == SS_CORRUPT_POISON && ev->weight == (uintptr_t)q + 10);
+			found++;
+		}
+		if (ev->type == SS_EV_CORRUPTION && ev->addr == (uintptr_t)u) {
+			CHECK(ev->reserved == SS_CORRUPT_DOUBLE_FREE);
+			found++;
+		}
+		off += sizeof *ev + ev->nframes * sizeof(uint64_t);
+	}
+	CHECK(found == 3);
+}
+
+/* ss_validate finds damage to live and free objects without waiting for their free. */
+static void validate(void)
+{
+	char *live = malloc(300);
+	char *gone = malloc(300);
+	free(gone);
+	CHECK(ss_validate() == 0);
+	live[300] = 1;                              /* red zone of a live object */
+	gone[5] = 1;                                /* poison of a free one */
+	CHECK(ss_validate() == 2);
+	CHECK(ss_validate() == 0);                  /* both repaired */
+	free(live);
+	CHECK(ss_corruptions() == 2);
+}
+
+static int ctor_runs;
+static void ctor(void *obj) { memset(obj, 0x11, 24); ctor_runs++; }
+
+/* Debugging must not change what the program sees. */
+static void semantics(void)
+{
+	char *p = malloc(50);
+	CHECK(malloc_usable_size(p) == 50);         /* exactly what was asked: the rest is red zone */
+	CHECK((uint8_t)p[0] == 0x5a && (uint8_t)p[49] == 0x5a);   /* fresh objects are 0x5a */
+	for (size_t n = 60; n < 5000; n = n * 3 / 2) {   /* realloc keeps the contents */
+		memset(p, (int)(n & 0x7f), 50);
+		p = realloc(p, n);
+		CHECK(p && (uint8_t)p[49] == (n & 0x7f));
+	}
+	free(p);
+	char *z = calloc(10, 30);
+	for (int i = 0; i < 300; i++)
+		CHECK(z[i] == 0);
+	free(z);
+	size_t aligns[] = { 16, 32, 64, 128, 256, 4096 };
+	for (unsigned i = 0; i < sizeof aligns / sizeof aligns[0]; i++) {
+		void *a = NULL;
+		CHECK(posix_memalign(&a, aligns[i], 100) == 0);
+		CHECK(((uintptr_t)a & (aligns[i] - 1)) == 0);
+		memset(a, 1, 100);
+		free(a);
+		char *b = aligned_alloc(aligns[i], aligns[i] * 2);
+		CHECK(b && ((uintptr_t)b & (aligns[i] - 1)) == 0);
+		free(b);
+	}
+	struct kmem_cache *hw = ss_kmem_cache_create("t_debug_hw", 40, 0, SS_SLAB_HWCACHE_ALIGN, NULL);
+	struct kmem_cache *con = ss_kmem_cache_create("t_debug_ctor", 24, 8, 0, ctor);
+	CHECK(hw && con);
+	CHECK(ss_kmem_cache_debug(hw) == (SS_DEBUG_CHECKS | SS_DEBUG_REDZONE | SS_DEBUG_POISON | SS_DEBUG_TRACK));
+	void *objs[100];
+	for (int i = 0; i < 100; i++) {
+		objs[i] = ss_kmem_cache_alloc(hw);
+		CHECK(((uintptr_t)objs[i] & 63) == 0);
+		memset(objs[i], i, 40);
+	}
+	for (int i = 0; i < 100; i++)
+		ss_kmem_cache_free(hw, objs[i]);
+	char *o = ss_kmem_cache_alloc(con);
+	CHECK(ctor_runs > 0 && o[0] == 0x11 && o[23] == 0x11);   /* constructed, not poisoned */
+	ss_kmem_cache_free(con, o);
+	void *k = ss_kmalloc(5);                    /* kmalloc-8 */
+	memset(k, 3, 5);
+	ss_kfree(k);
+	CHECK(ss_kmem_cache_destroy(hw) == 0 && ss_kmem_cache_destroy(con) == 0);
+	CHECK(ss_validate() == 0);
+	CHECK(ss_corruptions() == 0);
+}
+
+/* "FZ,kmalloc-64;P,t_debug_*": only the named caches are debugged, each with its flags. */
+static void per_cache(void)
+{
+	struct kmem_cache *a = ss_kmem_cache_create("t_debug_a", 64, 0, 0, NULL);
+	struct kmem_cache *b = ss_kmem_cache_create("other", 64, 0, 0, NULL);
+	CHECK(ss_kmem_cache_debug(a) == SS_DEBUG_POISON);
+	CHECK(ss_kmem_cache_debug(b) == 0);
+	char *p = malloc(60);                       /* kmalloc-64: red zones */
+	p[62] = 1;
+	free(p);
+	CHECK(ss_corruptions() == 1);
+	char *q = malloc(100);                      /* kmalloc-112: not debugged */
+	CHECK(malloc_usable_size(q) == 112);
+	q[110] = 1;
+	free(q);
+	CHECK(ss_corruptions() == 1);
+	char *o = ss_kmem_cache_alloc(a);
+	ss_kmem_cache_free(a, o);
+	o[3] = 9;                                   /* t_debug_a: poisoned */
+	char *o2 = ss_kmem_cache_alloc(a);
+	CHECK(o2 == o);
+	CHECK(ss_corruptions() == 2);
+	ss_kmem_cache_free(a, o2);
+	ss_kmem_cache_free(b, ss_kmem_cache_alloc(b));
+}
+
+/* Many threads, cross-thread frees, reallocs: no false report. */
+#define NT 4
+static void *volatile shared[NT][256];
+static void *churn(void *arg)
+{
+	long id = (long)arg;
+	unsigned seed = (unsigned)id * 7919u + 1;
+	for (int round = 0; round < 20000; round++) {
+		int i = rand_r(&seed) % 256;
+		int t = rand_r(&seed) % NT;
+		void *old = __atomic_exchange_n(&shared[t][i], NULL, __ATOMIC_ACQ_REL);
+		if (old && rand_r(&seed) % 3 == 0)
+			old = realloc(old, (size_t)(rand_r(&seed) % 3000) + 1);
+		free(old);
+		size_t n = (size_t)(rand_r(&seed) % (round % 50 ? 512 : 40000)) + 1;
+		char *p = malloc(n);
+		memset(p, (int)id, n);
+		void *prev = __atomic_exchange_n(&shared[id][i], p, __ATOMIC_ACQ_REL);
+		free(prev);
+	}
+	return NULL;
+}
+
+static void threads(void)
+{
+	pthread_t th[NT];
+	for (long i = 0; i < NT; i++)
+		CHECK(pthread_create(&th[i], NULL, churn, (void *)i) == 0);
+	for (int i = 0; i < NT; i++)
+		pthread_join(th[i], NULL);
+	CHECK(ss_validate() == 0);
+	CHECK(ss_corruptions() == 0);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} cases[] = {
+	{ "overflow", overflow }, { "underflow", underflow }, { "use_after_free", use_after_free },
+	{ "double_free", double_free }, { "report_only", report_only }, { "validate", validate },
+	{ "semantics", semantics }, { "per_cache", per_cache }, { "threads", threads },
+};
+
+/* ---- the parent: run a case with its environment, check the outcome ---------- */
+
+static char out[1 << 16];
+
+/* Runs case `name`; returns its wait status, its stderr in out[]. */
+static int run_case(const char *self, const char *name, const char *debug, const char *abort_env)
+{
+	int fd[2];
+	CHECK(pipe(fd) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		dup2(fd[1], 2);
+		close(fd[0]);
+		setenv("SLABSCOPE_DEBUG", debug, 1);
+		if (abort_env)
+			setenv("SLABSCOPE_ABORT", abort_env, 1);
+		else
+			unsetenv("SLABSCOPE_ABORT");
+		execl(self, self, name, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	size_t len = 0;
+	ssize_t r;
+	while ((r = read(fd[0], out + len, sizeof out - 1 - len)) > 0)
+		len += (size_t)r;
+	out[len] = 0;
+	close(fd[0]);
+	int status;
+	CHECK(waitpid(pid, &status, 0) == pid);
+	return status;
+}
+
+static void expect_abort(const char *self, const char *name, const char *const *lines)
+{
+	int status = run_case(self, name, "FZPU", NULL);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT) {
+		fprintf(stderr, "case %s: expected SIGABRT, status %#x, stderr:\n%s\n", name, status, out);
+		exit(1);
+	}
+	for (; *lines; lines++)
+		if (!strstr(out, *lines)) {
+			fprintf(stderr, "case %s: expected \"%s\" in stderr:\n%s\n", name, *lines, out);
+			exit(1);
+		}
+}
+
+static void expect_exit0(const char *self, const char *name, const char *debug, const char *abort_env)
+{
+	int status = run_case(self, name, debug, abort_env);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "case %s: expected exit 0, status %#x, stderr:\n%s\n", name, status, out);
+		exit(1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++)
+			if (!strcmp(argv[1], cases[i].name)) {
+				cases[i].run();
+				return 0;
+			}
+		return 2;
+	}
+	const char *self = "/proc/self/exe";
+	char path[4096];
+	ssize_t n = readlink(self, path, sizeof path - 1);
+	CHECK(n > 0);
+	path[n] = 0;
+
+	expect_abort(path, "overflow", (const char *const[]){
+		"slabscope: BUG kmalloc-64: right red zone overwritten", "size 50 (cache object size 64)",
+		"= object+50", "found 41 cc", "expected cc", "last allocated by thread", "(" , "aborting", NULL });
+	expect_abort(path, "underflow", (const char *const[]){
+		"BUG kmalloc-224: left red zone overwritten", "= object-3", "found 00", NULL });
+	expect_abort(path, "use_after_free", (const char *const[]){
+		"BUG kmalloc-112: poison overwritten (write to a freed object)", "= object+10", "found 01 6b",
+		"expected 6b", "last freed by thread", NULL });
+	expect_abort(path, "double_free", (const char *const[]){
+		"BUG kmalloc-48: double free", "last allocated by thread", "last freed by thread", NULL });
+	expect_exit0(path, "report_only", "FZPU", "0");
+	CHECK(strstr(out, "repaired, going on") && strstr(out, "second free ignored"));
+	expect_exit0(path, "report_only", "FZPUS", "0");   /* whole stacks: more than the call site */
+	CHECK(strstr(out, "last freed by thread") && strstr(out, "    #1 0x"));
+	expect_exit0(path, "validate", "1", "0");
+	expect_exit0(path, "semantics", "all", NULL);
+	CHECK(out[0] == 0);                         /* no report, no warning */
+	expect_exit0(path, "per_cache", "FZ,kmalloc-64;P,t_debug_*", "0");
+	expect_exit0(path, "threads", "FZPU", NULL);
+	expect_exit0(path, "semantics", "FZPUX", NULL);   /* unknown flag: warned, ignored */
+	CHECK(strstr(out, "SLABSCOPE_DEBUG: unknown flag 'X'"));
+	puts("t_debug: ok");
+	return 0;
+}
