@@ -38,16 +38,16 @@ final class RunCommand implements Command {
                   --debug[=SPEC]      slab debug mode, as the kernel's slub_debug (SLABSCOPE_DEBUG):
                                       F sanity checks of free maps and slab metadata, Z red zones
                                       around every object, P poisoning of free objects, U the
-                                      last owner (thread, native stack) of every object. Plain
-                                      --debug is FZPU on every cache; --debug=FZ only F and Z;
-                                      --debug=FZ,kmalloc-64,my_obj only on those caches;
-                                      --debug='FZ,kmalloc-64;P,kmalloc-128' per cache. A damaged
-                                      object is reported on stderr (and to the Java agent as a
-                                      Slab Corruption event), then the process aborts, unless
-                                      SLABSCOPE_ABORT=0 is set: then the bytes are repaired and
-                                      it goes on. Debug mode makes allocation slower and objects
-                                      larger; `slabscope slabinfo PID --json` shows each cache's
-                                      flags.
+                                      last owner (thread, call site) of every object, S with U
+                                      whole call stacks (slow). Plain --debug is FZPU on every
+                                      cache; --debug=FZ only F and Z; --debug=FZ,kmalloc-64,conn_*
+                                      only on those caches; --debug='FZ,kmalloc-64;P,kmalloc-128'
+                                      per cache. A damaged object is reported on stderr (and to
+                                      the Java agent: a Slab Corruption event, a JMX
+                                      notification), then the process aborts, unless
+                                      SLABSCOPE_ABORT=0 is set: then the bytes are repaired and it
+                                      goes on. Debug mode makes allocation slower and objects
+                                      larger; `slabscope slabinfo PID` names the debugging caches.
 
                 The library is native-shim/target/libslabscope.so of the build tree if present, else
                 the copy inside the slabscope jar (extracted to a private temporary directory), or

@@ -42,6 +42,7 @@ public final class Workload {
     private static Method allocateMemory;
     private static Method reallocateMemory;
     private static Method freeMemory;
+    private static Method putByte;
     private static Function malloc;
     private static Function calloc;
     private static Function realloc;
@@ -120,6 +121,7 @@ public final class Workload {
         allocateMemory = unsafe.getClass().getMethod("allocateMemory", long.class);
         reallocateMemory = unsafe.getClass().getMethod("reallocateMemory", long.class, long.class);
         freeMemory = unsafe.getClass().getMethod("freeMemory", long.class);
+        putByte = unsafe.getClass().getMethod("putByte", long.class, byte.class);
         NativeLibrary libc = NativeLibrary.getProcess();
         malloc = libc.getFunction("malloc");
         calloc = libc.getFunction("calloc");
@@ -273,6 +275,9 @@ public final class Workload {
      *   malloc SIZE         malloc(SIZE) through JNA, kept: "ok 0xADDR"
      *   free                frees what malloc kept: "ok N"
      *   waste COUNT SIZE    COUNT mallocs of SIZE bytes, each freed at once: "ok COUNT"
+     *   overflow SIZE       Unsafe.allocateMemory(SIZE), one byte written at offset SIZE (past the end),
+     *                       freeMemory: "ok 0xADDR" (debug mode finds the damage at the free)
+     *   overflow-keep SIZE  the same without the free: "ok 0xADDR" (for ss_validate to find)
      *   mixed MILLIS        the mixed workload: "ok STATS"
      *   stream MILLIS JFC   a RecordingStream with that settings file: "ok NAME=COUNT ..."
      *   slabinfo            the shim's slabinfo text
@@ -311,6 +316,15 @@ public final class Workload {
                         free.invokeVoid(new Object[] {new Pointer(malloc.invokeLong(new Object[] {size}))});
                     }
                     System.out.println("ok " + count);
+                }
+                case "overflow", "overflow-keep" -> {
+                    long size = Long.parseLong(w[1]);
+                    long p = (long) allocateMemory.invoke(unsafe, size);
+                    putByte.invoke(unsafe, p + size, (byte) 0x41);
+                    if (w[0].equals("overflow")) {
+                        freeMemory.invoke(unsafe, p);
+                    }
+                    System.out.println("ok 0x" + Long.toHexString(p));
                 }
                 case "mixed" -> System.out.println("ok " + mixed(Duration.ofMillis(Long.parseLong(w[1]))));
                 case "stream" -> System.out.println("ok " + stream(Long.parseLong(w[1]), w[2]));

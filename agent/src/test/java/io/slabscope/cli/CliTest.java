@@ -103,7 +103,7 @@ class CliTest {
         LiveChild.assumeAvailable();
         Path env = tmp.resolve("debug-env");
         for (String[] c : new String[][] {{"--debug", "FZPU"}, {"--debug=FZ", "FZ"},
-            {"--debug=FZ,kmalloc-64,my_obj", "FZ,kmalloc-64,my_obj"}, {"--debug=FZ,kmalloc-64;P,kmalloc-128",
+            {"--debug=FZ,kmalloc-64,conn_*", "FZ,kmalloc-64,conn_*"}, {"--debug=FZPUS", "FZPUS"}, {"--debug=FZ,kmalloc-64;P,kmalloc-128",
                 "FZ,kmalloc-64;P,kmalloc-128"}, {"--debug=all", "all"}}) {
             Captured r = Captured.run("run", c[0], "--", "bash", "-c", "echo \"[$SLABSCOPE_DEBUG]\" > " + env);
             assertEquals(0, r.code, r.toString());
@@ -115,7 +115,7 @@ class CliTest {
         for (String bad : List.of("--debug=XY", "--debug=", "--debug=FZ,", "--debug=FZ;;P")) {
             Captured r = Captured.run("run", bad, "--", "true");
             assertEquals(ExitCodes.USAGE, r.code, bad);
-            assertTrue(r.err.startsWith("slabscope run: --debug wants flags from F, Z, P, U"), r.err);
+            assertTrue(r.err.startsWith("slabscope run: --debug wants flags from F, Z, P, U, S"), r.err);
         }
         String help = Captured.run("run", "--help").out;
         assertTrue(help.contains("--debug[=SPEC]") && help.contains("SLABSCOPE_DEBUG") && help.contains("SLABSCOPE_ABORT=0"),

@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param frees          objects returned (cumulative, slab level)
  * @param grows          slabs created (cumulative)
  * @param reaps          slabs given back (cumulative)
- * @param flags          creation flags (SS_SLAB_*); bits 8..11 the debug flags (SS_DEBUG_* &lt;&lt; 8)
+ * @param flags          creation flags (SS_SLAB_*); bits 8..15 the debug flags (SS_DEBUG_* &lt;&lt; 8)
  * @param id             index used by layout page entries
  * @param cacheSizeBytes bytes of the cache's slabs: numSlabs * pagesPerSlab * page size
  */
@@ -77,8 +77,8 @@ public record SlabCache(
         return kmallocClass >= 0;
     }
 
-    /** The cache's debug flags ({@link SlabDebug}: F checks, Z red zones, P poison, U owners), 0 if not debugging. */
+    /** The cache's debug flags ({@link SlabDebug}: F checks, Z red zones, P poison, U owners, S stacks), 0 if not debugging. */
     public int debugFlags() {
-        return (flags >>> 8) & 0xf;
+        return (flags >>> 8) & 0xff;
     }
 }

@@ -177,6 +177,9 @@ class SnapshotParserTest {
         assertEquals("ZU", SlabDebug.letters(s.caches().get(0).debugFlags()));
         assertEquals(0, s.caches().get(1).debugFlags());
         assertEquals("FZPU", SlabDebug.letters(0xf));
+        assertEquals("FZPUS", SlabDebug.letters(0x1f));
+        sb.caches.get(1).flags = (SlabDebug.TRACK | SlabDebug.STACKS) << 8;
+        assertEquals("US", SlabDebug.letters(parse(sb.build()).caches().get(1).debugFlags()));
     }
 
     @Test
