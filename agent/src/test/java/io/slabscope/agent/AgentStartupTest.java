@@ -82,6 +82,38 @@ class AgentStartupTest {
         }
     }
 
+    /**
+     * The agent writes no file: its lines go to stderr, native addresses only into the recordings
+     * a user asks for. Even with a corruption reported (addresses and stacks), the only file the JVM
+     * leaves is JNA's native library.
+     */
+    @Test
+    void writesNoFiles() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Path home = Files.createDirectories(dir.resolve("home"));
+        try (Child c = Child.jvm("17").agent("period=100ms").jvm("-Djava.io.tmpdir=" + tmp, "-XX:-UsePerfData")
+                .env("HOME", home.toString()).env("XDG_CACHE_HOME", home.resolve(".cache").toString())
+                .env("SLABSCOPE_DEBUG", "FZPU").env("SLABSCOPE_ABORT", "0")
+                .main("io.slabscope.agent.Workload", "serve").start(work)) {
+            c.expect("ready");
+            c.command("mixed 300");
+            c.command("overflow 40");
+            Thread.sleep(300);
+            c.command("exit");
+            assertEquals(0, c.waitFor(), c.stderr());
+            assertTrue(c.stderr().contains("right red zone overwritten"), c.stderr());
+        }
+        List<String> written;
+        try (Stream<Path> files = Files.walk(dir)) {
+            written = files.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString())
+                    .filter(p -> !p.matches("work/(stdout|stderr)-\\d+\\.txt"))       // the test's capture of stderr
+                    .filter(p -> !p.matches("home/\\.cache/JNA/temp/jna\\d+\\.tmp"))  // JNA's native library
+                    .toList();
+        }
+        assertEquals(List.of(), written, "files the JVM with the agent wrote");
+    }
+
     static Set<String> socketInodes(long pid) throws IOException {
         Set<String> inodes = new HashSet<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {

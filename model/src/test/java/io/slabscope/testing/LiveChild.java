@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +64,14 @@ public final class LiveChild implements AutoCloseable {
     }
 
     public LiveChild() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(GROUND_TRUTH.toString());
+        this(List.of());
+    }
+
+    /** ground_truth started through {@code wrapper} (e.g. setpriv to run it as another user). */
+    public LiveChild(List<String> wrapper) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(wrapper);
+        cmd.add(GROUND_TRUTH.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("LD_PRELOAD", LIBRARY.toString());
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         process = pb.start();
@@ -96,7 +104,7 @@ public final class LiveChild implements AutoCloseable {
         medium = Integer.parseInt(m.group(4));
         large = Integer.parseInt(m.group(5));
         named = Integer.parseInt(m.group(6));
-        if (pid != process.pid()) {
+        if (pid != process.pid()) {                 // a wrapper must exec ground_truth, as setpriv does
             throw new IllegalStateException("ground_truth says pid " + pid + ", started " + process.pid());
         }
     }
