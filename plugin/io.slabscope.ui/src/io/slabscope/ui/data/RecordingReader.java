@@ -3,6 +3,7 @@ package io.slabscope.ui.data;
 import io.slabscope.model.GlobalStats;
 import io.slabscope.model.SlabCache;
 import io.slabscope.model.Snapshot;
+import io.slabscope.model.SnapshotParser;
 import io.slabscope.model.Zone;
 import io.slabscope.model.ZoneKind;
 import java.io.EOFException;
@@ -22,7 +23,10 @@ import jdk.jfr.consumer.RecordingFile;
  * periodic events written from one allocator snapshot share {@code snapshotNanos}; they are put
  * together again into {@link Snapshot}s. Any problem (missing, foreign, truncated file) becomes a
  * {@link RecordingException} with a message for the user; a file that breaks off after some events
- * keeps what was read and says so in {@link Recording#warning()}.
+ * keeps what was read and says so in {@link Recording#warning()}. Events whose values cannot be
+ * (a buddy order outside 0..15, a negative free block count, a block size that is no page size) are
+ * skipped and counted in the warning: a damaged file never makes the views fail or allocate for a
+ * count it made up.
  */
 public final class RecordingReader {
     public static final String PREFIX = "io.slabscope.";
@@ -35,6 +39,10 @@ public final class RecordingReader {
 
     /** Magic bytes of a Flight Recorder chunk. */
     private static final byte[] MAGIC = {'F', 'L', 'R', 0};
+    /** Buddy orders a free list event can have (nr_free[] slots of the snapshot format). */
+    static final int MAX_ORDERS = SnapshotParser.ORDER_SLOTS;
+    /** More free blocks of one order than this is garbage (as the snapshot parser says). */
+    static final long MAX_FREE_BLOCKS = 1L << 40;
 
     /** A recording that cannot be shown, with a message for the user. */
     public static final class RecordingException extends IOException {
@@ -54,6 +62,7 @@ public final class RecordingReader {
         final List<SlabCache> caches = new ArrayList<>();
         final Map<Integer, Object[]> zones = new TreeMap<>(); // id -> {kind, base, top, free, dirty}
         final Map<Integer, TreeMap<Integer, Long>> freeLists = new TreeMap<>();
+        /** From the order-0 free list events: always a plausible page size. */
         int pageSize = 4096;
     }
 
@@ -78,11 +87,54 @@ public final class RecordingReader {
             throw new RecordingException("Cannot read " + name + ": " + e.getMessage(), e);
         }
 
+        // the JDK's parser waits or spins forever on some damaged chunks: read the sound ones only
+        JfrChunks.Result chunks;
+        try {
+            chunks = JfrChunks.check(file);
+        } catch (IOException e) {
+            throw new RecordingException("Cannot read " + name + ": " + e.getMessage(), e);
+        }
+        if (chunks.soundBytes() == 0) {
+            throw new RecordingException(chunks.truncated() ? truncated(name, size, 0)
+                    : name + " is damaged (" + chunks.problem() + "): no event could be read", null);
+        }
+        if (chunks.soundBytes() < size) {
+            Path sound = null;
+            try {
+                sound = Files.createTempFile("slabscope-sound-chunks", ".jfr");
+                try (var in = java.nio.channels.FileChannel.open(file);
+                        var out = java.nio.channels.FileChannel.open(sound, java.nio.file.StandardOpenOption.WRITE)) {
+                    in.transferTo(0, chunks.soundBytes(), out);
+                }
+                Recording r = read(sound, name, chunks.soundBytes(), false);
+                String w = name + " is damaged after byte " + chunks.soundBytes() + " (" + chunks.problem()
+                        + "): showing what comes before" + (r.warning() == null ? "" : "; " + r.warning());
+                return new Recording(name, r.snapshots(), r.samples(), r.frees(), r.events(), w);
+            } catch (RecordingException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new RecordingException("Cannot read " + name + ": " + e.getMessage(), e);
+            } finally {
+                if (sound != null) {
+                    try {
+                        Files.deleteIfExists(sound);
+                    } catch (IOException e) {
+                        // a temporary file left behind
+                    }
+                }
+            }
+        }
+        return read(file, name, size, chunks.truncated());
+    }
+
+    /** Reads the events of a file whose chunks are sound (the last may be cut short: {@code truncated}). */
+    private static Recording read(Path file, String name, long size, boolean truncated) throws RecordingException {
         Map<Long, Builder> byTime = new TreeMap<>();
         List<Recording.Sample> samples = new ArrayList<>();
         List<Recording.Free> frees = new ArrayList<>();
         long events = 0;
         long all = 0;
+        long damaged = 0;
         String warning = null;
         try (RecordingFile rf = new RecordingFile(file)) {
             while (rf.hasMoreEvents()) {
@@ -102,13 +154,19 @@ public final class RecordingReader {
                             e.getLong("top"), e.getLong("free"), e.getLong("dirty")});
                     }
                     case BUDDY_FREE_LIST -> {
-                        Builder b = builder(byTime, e);
                         int order = e.getInt("order");
-                        if (order == 0 && e.getLong("blockSize") > 0) {
-                            b.pageSize = (int) e.getLong("blockSize");
+                        long blocks = e.getLong("freeBlocks");
+                        long blockSize = e.getLong("blockSize");
+                        if (order < 0 || order >= MAX_ORDERS || blocks < 0 || blocks > MAX_FREE_BLOCKS
+                                || order == 0 && !SnapshotParser.plausiblePageSize(blockSize)) {
+                            damaged++;
+                            continue;
                         }
-                        b.freeLists.computeIfAbsent(e.getInt("zoneId"), k -> new TreeMap<>())
-                                .put(order, e.getLong("freeBlocks"));
+                        Builder b = builder(byTime, e);
+                        if (order == 0) {
+                            b.pageSize = (int) blockSize;
+                        }
+                        b.freeLists.computeIfAbsent(e.getInt("zoneId"), k -> new TreeMap<>()).put(order, blocks);
                     }
                     case ALLOCATION_SAMPLE -> samples.add(new Recording.Sample(time(e), e.getLong("address"),
                             e.getLong("size"), e.getLong("weight"), str(e, "tier"), str(e, "cache"),
@@ -121,12 +179,23 @@ public final class RecordingReader {
             }
         } catch (IOException | RuntimeException e) {
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            warning = e instanceof EOFException || isTruncated(file, size) ? truncated(name, size, all)
+            warning = e instanceof EOFException || truncated ? truncated(name, size, all)
                     : "Cannot read " + name + ": " + m;
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // the JDK's parser believed a size or a nesting the damage made up
+            warning = truncated ? truncated(name, size, all)
+                    : name + " is damaged (" + all + " events could be read; reading on "
+                            + (e instanceof OutOfMemoryError ? "asked for more memory than there is" : "nested too deep")
+                            + ")";
         }
 
-        if (warning == null && isTruncated(file, size)) {
+        if (warning == null && truncated) {
             warning = truncated(name, size, all);
+        }
+        if (damaged > 0) {
+            String skipped = damaged + " Slabscope event" + (damaged == 1 ? "" : "s") + " with impossible values "
+                    + "skipped";
+            warning = warning == null ? name + " is damaged: " + skipped : warning + "; " + skipped;
         }
         List<Snapshot> snapshots = new ArrayList<>();
         byTime.forEach((t, b) -> {
@@ -145,28 +214,6 @@ public final class RecordingReader {
                     null);
         }
         return new Recording(name, snapshots, samples, frees, events, warning);
-    }
-
-    /** Whether the chunks' headers promise more bytes than the file has. */
-    static boolean isTruncated(Path file, long size) {
-        try (var ch = java.nio.channels.FileChannel.open(file)) {
-            long pos = 0;
-            java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(16); // big-endian, as JFR writes it
-            while (pos < size) {
-                h.clear();
-                if (ch.read(h, pos) < 16) {
-                    return true;
-                }
-                long chunk = h.getLong(8);
-                if (chunk <= 0) {
-                    return true; // a chunk still being written
-                }
-                pos += chunk;
-            }
-            return pos > size;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static String truncated(String name, long size, long events) {
@@ -215,7 +262,8 @@ public final class RecordingReader {
         "brkGrows", "brkTrims", "brkFailures", "bytesTrimmed", "heapBytes", "brkBytes", "brkBase", "brkTop",
         "heapPeakBytes", "heapFreeBytes", "heapDirtyBytes", "topFreeBytes", "pagesReleased", "mmapZones",
         "liveAllocations", "allocFailures", "invalidFrees", "mmapThreshold", "trimThreshold", "topPad", "dirtyMax",
-        "decay", "slabBytes", "slabActiveBytes", "heapResidentBytes", "mmapResidentBytes", "threads"};
+        "decay", "slabBytes", "slabActiveBytes", "heapResidentBytes", "mmapResidentBytes", "threads", "corruptions",
+        "faultsInjected"};
 
     private static void heapSummary(Builder b, RecordedEvent e) {
         long[] g = new long[GlobalStats.FIELD_COUNT];
