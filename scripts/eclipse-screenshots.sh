@@ -6,6 +6,8 @@
 #   scripts/eclipse-screenshots.sh --open F.jfr DIR    a recording -> DIR (the demo uses it)
 #
 # Needs the built product (./mvnw verify), xvfb and imagemagick (scripts/setup.sh installs them).
+# In the first form it also copies the UI test suite's render benchmark
+# (plugin/io.slabscope.ui.tests/target/eclipse-benchmark.txt, written by RenderBenchmarkTest) to docs/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -75,4 +77,15 @@ if [ "$taken" -lt 4 ]; then
     echo "eclipse-screenshots: only $taken screenshots; the application said:" >&2
     tail -40 "$log" >&2
     exit 1
+fi
+# the render benchmark of the last UI test run goes to docs/ with the screenshots (the tests themselves
+# write only under target/)
+bench="$root/plugin/io.slabscope.ui.tests/target/eclipse-benchmark.txt"
+if [ -z "$recording" ]; then
+    if [ -f "$bench" ]; then
+        cp "$bench" "$out/eclipse-benchmark.txt"
+        echo "eclipse-screenshots: $out/eclipse-benchmark.txt (from $bench)"
+    else
+        echo "eclipse-screenshots: no $bench: run the UI tests first to refresh docs/eclipse-benchmark.txt" >&2
+    fi
 fi

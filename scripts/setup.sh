@@ -21,8 +21,9 @@ for arg in "$@"; do
 done
 
 # build-essential: gcc, make, libc headers; binutils gives nm for the gcc test;
-# python3: Debian's /usr/bin/python3, which the tests and the demo run
-packages=(build-essential make binutils git sqlite3 time python3)
+# python3: Debian's /usr/bin/python3, which the tests and the demo run;
+# clang and libclang-rt-dev (libFuzzer's runtime): the allocator fuzzer (native-shim/tests/fuzz)
+packages=(build-essential make binutils git sqlite3 time python3 clang libclang-rt-dev)
 if [ "$want_bench" = 1 ]; then
     packages+=(libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0)
 fi

@@ -199,6 +199,30 @@ static void medium_free(struct page *pg, void *p)
 	export_maybe_publish();
 }
 
+/*
+ * A free that finds the key in a kmalloc object: a double free if the object already sits
+ * in a thread cache (any thread's: theirs are read without their owner's cooperation, which
+ * is enough for a check) or is free in its slab's map. Otherwise it is a live object whose
+ * data happens to equal the key, and an ordinary free.
+ */
+static bool freed_already(const void *p, unsigned cls, struct slab *s, int idx)
+{
+	bool found = false;
+	lock(&tcache_list_lock);
+	for (struct tcache *tc = tcache_list; tc && !found; tc = tc->next) {
+		uint32_t n = __atomic_load_n(&tc->count[cls], __ATOMIC_RELAXED);
+		for (uint32_t k = 0; k < n && k < TC_SLOTS && !found; k++)
+			found = __atomic_load_n(&tc->objs[cls][k], __ATOMIC_RELAXED) == p;
+	}
+	unlock(&tcache_list_lock);
+	if (!found) {
+		lock(&s->cache->lock);
+		found = slab_obj_is_free(s, (unsigned)idx);
+		unlock(&s->cache->lock);
+	}
+	return found;
+}
+
 /* Returns false (after reporting) for a pointer that is not ours to free. */
 static bool free_any(void *p, const char *who)
 {
@@ -224,9 +248,9 @@ static bool free_any(void *p, const char *who)
 			}
 			struct tcache *tc = tc_get();
 			uint64_t *key = (uint64_t *)p + 1;
-			/* Live objects never hold the key (allocation clears it): a free that finds
-			 * it frees an object that sits in a thread cache or its slab already. */
-			if (unlikely(*key == free_key(p))) {
+			/* Allocation clears the key: a free that finds it is most likely a double
+			 * free, which the caches and the slab's map confirm. */
+			if (unlikely(*key == free_key(p)) && freed_already(p, (unsigned)c->tc_class, s, idx)) {
 				ss_bad_pointer("double free", p, c->name);
 				return false;
 			}

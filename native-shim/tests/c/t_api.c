@@ -122,6 +122,23 @@ static void test_enomem(void)
 	CHECK(memalign((size_t)1 << 26, SIZE_MAX - ((size_t)1 << 24)) == NULL && errno == ENOMEM);
 }
 
+/* A live block whose data happens to equal the double-free key (a freed object's second
+ * word) is freed normally: the key only says "look in the caches" (found by the fuzzer,
+ * whose comparison tracing learnt the key and wrote it into a buffer libFuzzer then freed). */
+static void test_free_key_in_live_data(void)
+{
+	uint64_t *p = malloc(40);
+	free(p);
+	uint64_t key = p[1];                     /* what free() wrote into the freed object */
+	uint64_t *q = malloc(40);                /* the same object again, from the thread cache */
+	CHECK(q == p && q[1] != key);
+	q[1] = key;                              /* the program's data, by chance */
+	free(q);                                 /* must not be taken for a double free */
+	uint64_t *r = malloc(40);
+	CHECK(r == q);
+	free(r);
+}
+
 static void test_mallopt_and_info(void)
 {
 	CHECK(mallopt(M_MMAP_THRESHOLD, 64 * 1024) == 1);
@@ -150,6 +167,7 @@ int main(void)
 	test_realloc();
 	test_aligned();
 	test_enomem();
+	test_free_key_in_live_data();
 	test_mallopt_and_info();
 	puts("t_api: ok");
 	return 0;

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
+#include "child.h"
 #include "slabscope.h"
 #include "slabscope_shm.h"
 
@@ -249,34 +250,26 @@ static const struct {
 
 static char out[1 << 16];
 
+struct case_run {
+	const char *self, *name, *debug, *abort_env;
+};
+
+static void exec_case(void *arg)
+{
+	const struct case_run *c = arg;
+	setenv("SLABSCOPE_DEBUG", c->debug, 1);
+	if (c->abort_env)
+		setenv("SLABSCOPE_ABORT", c->abort_env, 1);
+	else
+		unsetenv("SLABSCOPE_ABORT");
+	execl(c->self, c->self, c->name, (char *)NULL);
+}
+
 /* Runs case `name`; returns its wait status, its stderr in out[]. */
 static int run_case(const char *self, const char *name, const char *debug, const char *abort_env)
 {
-	int fd[2];
-	CHECK(pipe(fd) == 0);
-	pid_t pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		dup2(fd[1], 2);
-		close(fd[0]);
-		setenv("SLABSCOPE_DEBUG", debug, 1);
-		if (abort_env)
-			setenv("SLABSCOPE_ABORT", abort_env, 1);
-		else
-			unsetenv("SLABSCOPE_ABORT");
-		execl(self, self, name, (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	size_t len = 0;
-	ssize_t r;
-	while ((r = read(fd[0], out + len, sizeof out - 1 - len)) > 0)
-		len += (size_t)r;
-	out[len] = 0;
-	close(fd[0]);
-	int status;
-	CHECK(waitpid(pid, &status, 0) == pid);
-	return status;
+	struct case_run c = { self, name, debug, abort_env };
+	return run_child(exec_case, &c, out, sizeof out);
 }
 
 static void expect_abort(const char *self, const char *name, const char *const *lines)

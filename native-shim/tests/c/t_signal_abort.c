@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
+#include "child.h"
 
 #define ROUNDS 20
 #define THREADS 3
@@ -42,8 +43,9 @@ static void *churn(void *arg)
 	return NULL;
 }
 
-static void child(int round)
+static void child(void *arg)
 {
+	int round = *(int *)arg;
 	signal(SIGALRM, on_signal);
 	signal(SIGSEGV, on_signal);
 	pthread_t th;
@@ -62,25 +64,8 @@ static void child(int round)
 int main(void)
 {
 	for (int round = 0; round < ROUNDS; round++) {
-		int fd[2];
-		CHECK(pipe(fd) == 0);
-		pid_t pid = fork();
-		CHECK(pid >= 0);
-		if (pid == 0) {
-			dup2(fd[1], 2);
-			close(fd[0]);
-			child(round);
-		}
-		close(fd[1]);
 		char out[4096];
-		size_t len = 0;
-		ssize_t r;
-		while ((r = read(fd[0], out + len, sizeof out - 1 - len)) > 0)
-			len += (size_t)r;
-		out[len] = 0;
-		close(fd[0]);
-		int status;
-		CHECK(waitpid(pid, &status, 0) == pid);
+		int status = run_child(child, &round, out, sizeof out);
 		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT || !strstr(out, "handler: fatal signal")) {
 			fprintf(stderr, "round %d: status %#x, stderr: %s\n", round, status, out);
 			return 1;

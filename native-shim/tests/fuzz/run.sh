@@ -24,6 +24,7 @@ mkdir -p "$work/corpus" "$work/artifacts"
 log=$work/run.log
 
 status=0
+start=$SECONDS
 "$work/fuzz_malloc" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=60 -print_final_stats=1 \
     -artifact_prefix="$work/artifacts/" "$@" "$work/corpus" "$here/corpus" >"$log" 2>&1 || status=$?
 
@@ -31,5 +32,5 @@ tail -n 25 "$log"
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
 corpus=$(find "$here/corpus" "$work/corpus" -type f | wc -l)
-echo "fuzz_malloc: ${runs:-?} executions in ${seconds} s, ${rate:-?} exec/s, corpus ${corpus} files, exit ${status}"
+echo "fuzz_malloc: ${runs:-?} executions in $((SECONDS - start)) s, ${rate:-?} exec/s, corpus ${corpus} files, exit ${status}"
 exit "$status"

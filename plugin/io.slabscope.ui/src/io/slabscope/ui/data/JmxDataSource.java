@@ -1,11 +1,15 @@
 package io.slabscope.ui.data;
 
 import io.slabscope.model.GlobalStats;
+import io.slabscope.model.Layout;
+import io.slabscope.model.LayoutParser;
 import io.slabscope.model.SlabCache;
 import io.slabscope.model.Snapshot;
+import io.slabscope.model.SnapshotFormatException;
 import io.slabscope.model.Zone;
 import io.slabscope.model.ZoneKind;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,9 +20,12 @@ import javax.management.Attribute;
 import javax.management.AttributeList;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
+import javax.management.MBeanException;
 import javax.management.MBeanServerConnection;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import javax.management.ReflectionException;
+import javax.management.RuntimeMBeanException;
 import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
 import javax.management.remote.JMXConnector;
@@ -28,11 +35,17 @@ import javax.management.remote.JMXServiceURL;
 /**
  * A JVM running the Slabscope agent, read through its MBeans ({@code io.slabscope:type=Allocator},
  * {@code type=Buddy}, {@code type=SlabCache,name=...}) over a JMX connection: local (Attach API)
- * or remote (URL, user, password). JMX carries no page layout.
+ * or remote (URL, user, password). The page layout comes from the Heap MBean's {@code layout()}
+ * operation (the ss_layout bytes), at most once per {@link #LAYOUT_INTERVAL_MS}: a layout walks
+ * every heap page in the target. An agent without that operation gives frames without a layout.
+ * Polled by the session's job, never on the UI thread.
  */
 public final class JmxDataSource implements DataSource {
     public static final ObjectName ALLOCATOR = name("io.slabscope:type=Allocator");
     public static final ObjectName BUDDY = name("io.slabscope:type=Buddy");
+    public static final ObjectName HEAP = name("io.slabscope:type=Heap");
+    /** The layout is asked for at most this often; polls in between reuse the last one. */
+    public static final long LAYOUT_INTERVAL_MS = 1000;
     public static final ObjectName CACHES = name("io.slabscope:type=SlabCache,*");
 
     private static final String[] ALLOCATOR_ATTRS = {"Counters", "Pid", "Executable", "SnapshotTime"};
@@ -49,6 +62,11 @@ public final class JmxDataSource implements DataSource {
     private final MBeanServerConnection mbs;
     private final String label;
     private long polls;
+    private Layout layout;
+    private boolean layoutAsked;
+    private long layoutNanos;
+    private long layouts;
+    private boolean layoutUnsupported;
 
     private JmxDataSource(String url, String user, String password, String label) throws IOException {
         this.url = url;
@@ -120,10 +138,40 @@ public final class JmxDataSource implements DataSource {
             long timeNs = num(a.get("SnapshotTime"), System.currentTimeMillis()).longValue() * 1_000_000L;
             Snapshot s = new Snapshot(1, 0, num(a.get("Pid"), 0).intValue(), pageSize, 0, timeNs, ++polls, 0, orders,
                     0, 0, a.get("Executable") instanceof String e ? e : "", GlobalStats.of(g), caches, zones);
-            return new Frame(s, null, null, Frame.now());
+            return new Frame(s, layout(pageSize), null, Frame.now());
         } catch (JMException e) {
             throw new IOException("JMX: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The Heap MBean's layout, asked for at most once per LAYOUT_INTERVAL_MS (else the last one);
+     * null when the agent has no layout operation (then it is not asked again) or none could be read yet.
+     */
+    private Layout layout(int pageSize) throws IOException {
+        long now = System.nanoTime();
+        if (layoutUnsupported || layoutAsked && now - layoutNanos < LAYOUT_INTERVAL_MS * 1_000_000L) {
+            return layout;
+        }
+        layoutAsked = true;
+        layoutNanos = now;
+        try {
+            Object raw = mbs.invoke(HEAP, "layout", null, null);
+            if (raw instanceof byte[] b) {
+                layout = LayoutParser.parse(ByteBuffer.wrap(b), pageSize);
+                layouts++;
+            }
+        } catch (InstanceNotFoundException | ReflectionException e) {
+            layoutUnsupported = true; // an agent from before the layout operation
+        } catch (MBeanException | RuntimeMBeanException | SnapshotFormatException e) {
+            // the target could not write one this time: keep the last
+        }
+        return layout;
+    }
+
+    /** How many layouts were fetched (tests: at most one per LAYOUT_INTERVAL_MS). */
+    public long layoutsFetched() {
+        return layouts;
     }
 
     private Map<String, Object> attributes(ObjectName on, String[] names) throws IOException, JMException {

@@ -93,6 +93,18 @@ public final class LocalTargets {
         if (t.attachId() == null) {
             throw new IOException("process " + t.pid() + " neither runs under the shim nor is a JVM");
         }
+        return openJmx(t);
+    }
+
+    /**
+     * Opens a local JVM through JMX, even when it also publishes a segment: the Attach API starts
+     * its local management agent (as jconsole does) and the agent's MBeans are read over that
+     * connector address.
+     */
+    public static JmxDataSource openJmx(Target t) throws IOException {
+        if (t.attachId() == null) {
+            throw new IOException("process " + t.pid() + " is not a JVM the Attach API sees");
+        }
         try {
             com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(t.attachId());
             try {

@@ -135,6 +135,24 @@ public final class RecordingPanel extends Composite {
         return message.getText();
     }
 
+    /** Positions of the timeline: one per snapshot of the recording. */
+    public int positions() {
+        return timeline.getMaximum() - timeline.getMinimum() + 1;
+    }
+
+    /** Moves the timeline as a user would (the Scale's selection, then its Selection event). */
+    public void moveTimeline(int i) {
+        timeline.setSelection(i);
+        timeline.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+    }
+
+    /** The allocation sites the table shows, in its order. */
+    @SuppressWarnings("unchecked")
+    public List<Recording.Site> sites() {
+        Object in = sites.getInput();
+        return in instanceof List<?> l ? (List<Recording.Site>) l : List.of();
+    }
+
     public int siteRows() {
         return sites.getTable().getItemCount();
     }

@@ -59,4 +59,12 @@ public interface AgentView {
     long liveSampleCount();
 
     long liveSampledBytes();
+
+    /**
+     * The page layout of every heap zone and the mmap path's blocks, in the binary format of
+     * slabscope_shm.h ({@code ss_layout}), at most half a second old.
+     */
+    default byte[] layout() throws IOException {
+        return LayoutReader.shared().get();
+    }
 }

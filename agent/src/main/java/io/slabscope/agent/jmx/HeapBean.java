@@ -144,4 +144,13 @@ final class HeapBean implements HeapMXBean {
     public long getDecayMillis() {
         return g().decayMs();
     }
+
+    @Override
+    public byte[] layout() {
+        try {
+            return view.layout();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the page layout: " + e.getMessage(), e);
+        }
+    }
 }

@@ -78,4 +78,9 @@ public interface HeapMXBean {
 
     @Doc("Free pages idle this long go back to the kernel (0: never)") @Units("ms")
     long getDecayMillis();
+
+    @Doc("The page layout of every heap zone (one 32-bit entry per page: kind, order, cache, objects in use) and "
+            + "the mmap path's blocks, in the binary format of slabscope_shm.h (struct ss_layout_header, "
+            + "little-endian), as ss_layout writes it; a new one at most every 500 ms, the last one in between")
+    byte[] layout();
 }
