@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Mutation fuzzing of {@link RecordingReader}, which the Recording editor uses on any .jfr a user
- * opens: recordings of the agent (a real one made here by a JVM under the shim when the agent is
- * built, and the one {@link RecordingTest} writes) truncated, bit-flipped, their chunk header
+ * opens: recordings of the agent (a real one made by {@link AgentJvm}, and the one
+ * {@link RecordingTest} writes) truncated, bit-flipped, their chunk header
  * fields and random places overwritten with extreme values; and recordings whose Slabscope events
  * carry extreme values in every field the reader uses. Each read is bounded by a timeout, and
  * must give a {@link Recording} the views can use (a warning if damaged) or a
@@ -69,13 +69,14 @@ public class RecordingFuzzTest {
         } finally {
             RecordingTest.cleanup();
         }
-        Path real = AgentRecording.make(dir);
-        if (real != null) {
-            seeds.put("agent recording", Files.readAllBytes(real));
-        } else {
-            System.out.println("recording fuzz: no agent recording (" + AgentRecording.why() + "), "
-                    + "fuzzing the test's own only");
+        // a real recording: the workload JVM under the shim with the agent for a second and a half
+        Path real = dir.resolve("agent.jfr");
+        try (AgentJvm jvm = AgentJvm.start("period=200ms,sampling=64k", 500_000,
+                "-XX:StartFlightRecording:settings=" + AgentJvm.jfc() + ",filename=" + real)) {
+            Thread.sleep(1500);
+            assertEquals(0, jvm.exit(), jvm.stderr());
         }
+        seeds.put("agent recording", Files.readAllBytes(real));
     }
 
     @AfterAll
