@@ -200,4 +200,56 @@ class JmxBeansTest {
         assertEquals(List.of(Alerts.FRAGMENTATION), got.stream().map(Notification::getType).toList(),
                 "once per crossing");
     }
+
+    /**
+     * A corruption reported by the event stream is notified with its details at once; one the
+     * counter shows but no report explains is notified without them, a check later; Corruptions and
+     * FaultsInjected come from the snapshot; validate() without debug mode says why.
+     */
+    @Test
+    void corruptions() throws Exception {
+        FakeView view = new FakeView();
+        Alerts alerts = new Alerts(0.5, 3, 25);
+        List<Notification> got = new ArrayList<>();
+        alerts.addNotificationListener((n, h) -> got.add(n), null, null);
+        jmx = new JmxSupport(view, alerts);
+        jmx.register();
+        view.bytes.global("corruptions", 4).global("faults_injected", 7);
+        jmx.refresh(view.snapshot());
+        assertEquals(List.of(), got, "what happened before the agent came is not notified");
+        assertEquals(4L, server.getAttribute(JmxSupport.ALLOCATOR, "Corruptions"));
+        assertEquals(7L, server.getAttribute(JmxSupport.ALLOCATOR, "FaultsInjected"));
+
+        alerts.corruption(new io.slabscope.agent.jmx.CorruptionReport("kmalloc-48", 0x1000, 40, 0x1028,
+                "right red zone (overflow)", 77, 1L));
+        assertEquals(1, got.size());
+        Notification n = got.get(0);
+        assertEquals(Alerts.CORRUPTION, n.getType());
+        assertEquals(JmxSupport.ALLOCATOR, n.getSource());
+        assertEquals("right red zone (overflow): kmalloc-48 object 0x1000 (40 bytes), byte 0x1028 (offset 40), "
+                + "last owner thread 77", n.getMessage());
+        CompositeData d = (CompositeData) n.getUserData();
+        assertEquals(0x1028L, d.get("badAddress"));
+        assertEquals(77, d.get("ownerThreadId"));
+        assertEquals(1L, d.get("count"));
+
+        // the counter agrees with the report: nothing more; two more counted and never reported
+        view.bytes.global("corruptions", 5);
+        jmx.refresh(view.snapshot());
+        view.bytes.global("corruptions", 7);
+        jmx.refresh(view.snapshot());
+        assertEquals(1, got.size(), "a report may still be on its way: wait a check");
+        jmx.refresh(view.snapshot());
+        assertEquals(2, got.size());
+        assertEquals(2L, ((CompositeData) got.get(1).getUserData()).get("count"));
+        assertTrue(got.get(1).getMessage().startsWith("2 corruptions found (7 so far) without details"),
+                got.get(1).getMessage());
+        jmx.refresh(view.snapshot());
+        assertEquals(2, got.size(), "each is notified once");
+
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(javax.management.RuntimeMBeanException.class,
+                () -> server.invoke(JmxSupport.ALLOCATOR, "validate", null, null));
+        assertTrue(e.getCause() instanceof UnsupportedOperationException, e.toString());
+        assertTrue(e.getCause().getMessage().contains("no debug mode"), e.getCause().getMessage());
+    }
 }

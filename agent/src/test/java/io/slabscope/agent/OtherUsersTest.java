@@ -37,11 +37,25 @@ class OtherUsersTest {
         LiveChild.assumeAvailable();
     }
 
+    /**
+     * The agent jar where nobody can read it: a copy, mode 0644, in a directory of mode 0755 (the jar
+     * the tests make before `package` is written private to root).
+     */
+    private static synchronized Path readableJar() throws Exception {
+        Path d = Child.classesDir().getParent().resolve("other-users");
+        Files.createDirectories(d);
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = d.resolve("slabscope.jar");
+        Files.copy(Child.agentJar(), jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        return jar;
+    }
+
     /** The slabscope command (the agent jar's main class) in a JVM of its own, as nobody or as root. */
     private AttachTest.Proc slabscope(boolean asNobody, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(asNobody ? AS_NOBODY : List.of());
-        cmd.addAll(List.of(Child.java("17").toString(), "-XX:-UsePerfData", "-Xshare:auto", "-cp",
-                Child.agentJar().toString(), "io.slabscope.cli.Main"));
+        cmd.addAll(List.of(Child.java("17").toString(), "-XX:-UsePerfData", "-cp", readableJar().toString(),
+                "io.slabscope.cli.Main"));
         cmd.addAll(List.of(args));
         return AttachTest.Proc.run(dir, cmd);
     }
