@@ -257,7 +257,6 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	g->heap_resident_bytes = shm.heap_resident;
 	g->mmap_resident_bytes = shm.mmap_resident;
 	g->threads = threads;
-	g->corruptions = 0;                  /* debug mode (ss_corruptions) is not on this branch */
 	g->faults_injected = ss_faults_injected();
 
 	/* Field by field: seq belongs to the publisher, layout_request to the readers (a

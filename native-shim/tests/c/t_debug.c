@@ -11,6 +11,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,11 @@ static void report_only(void)
 	free(r);
 	CHECK(ss_validate() == 0);
 	CHECK(ss_corruptions() == 3);
+	static char snap[1 << 20];                  /* and the snapshot other processes read says so */
+	CHECK(ss_snapshot(snap, sizeof snap) <= sizeof snap);
+	const struct ss_shm_header *h = (const void *)snap;
+	CHECK(h->global_size >= offsetof(struct ss_shm_global, corruptions) + 8);
+	CHECK(((const struct ss_shm_global *)(snap + h->global_offset))->corruptions == 3);
 
 	/* the events: the overflow names its object, first bad byte, kind and owner */
 	static char buf[1 << 16];

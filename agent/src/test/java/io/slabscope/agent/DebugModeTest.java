@@ -24,7 +24,6 @@ import jdk.jfr.EventType;
 import jdk.jfr.MemoryAddress;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -139,10 +138,6 @@ class DebugModeTest {
     }
 
     /** The Allocator MBean's Corruptions and the recording's HeapSummary count what was found. */
-    @Disabled("native-shim/src/export.c (ss_snapshot's global counters) sets g->corruptions = 0 after copying "
-            + "gstats.corruptions, a line left from the merge of branch 'fuzz' ('debug mode (ss_corruptions) is not "
-            + "on this branch'): the snapshot never carries the count, so Corruptions and HeapSummary.corruptions stay "
-            + "0. Enable when that line is gone.")
     @ParameterizedTest(name = "JDK {0}")
     @ValueSource(strings = {"17", "25"})
     void theCountersCountIt(String jdk) throws Exception {
