@@ -119,7 +119,10 @@ static size_t take_size(struct input *in)
 	case 1:  return (size_t)((int)kmalloc_size[take8(in) % NR_KMALLOC] + delta);   /* class edges */
 	case 2:  return take16(in) % (32 * KiB + 1);                     /* small */
 	case 3:  return 32 * KiB + take32(in) % (96 * KiB + 1);         /* medium */
-	case 4:  return (size_t)((ptrdiff_t)settings.mmap_threshold + delta);          /* threshold edge */
+	case 4: {                                                        /* threshold edge */
+		ptrdiff_t t = (ptrdiff_t)settings.mmap_threshold + delta;
+		return t < 0 ? 0 : (size_t)t;
+	}
 	case 5:  return 128 * KiB + take32(in) % (4 * MiB);             /* large */
 	case 6:  return (size_t)((ptrdiff_t)((size_t)(take8(in) % 64 + 1) << PAGE_SHIFT) + delta);
 	case 7:  return (size_t)1 << (take8(in) % 23);                  /* powers of two up to 4 MiB */
