@@ -293,7 +293,9 @@ static int child_mode(const char *mode)
 		CHECK(p);
 		free(p);
 	} else if (!strcmp(mode, "env-window")) {   /* SLABSCOPE_FAULT=mmap,sbrk:1:1 */
-		int nulls = 0;                          /* call 0 maps the block, call 1 the table */
+		/* the first page-source call succeeds (the break grows for this thread's cache),
+		 * the second fails (the 1 MiB block's mapping), all later ones succeed */
+		int nulls = 0;
 		for (int i = 0; i < 6; i++) {
 			void *p = malloc(1 * MiB);
 			nulls += !p;
