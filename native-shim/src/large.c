@@ -185,15 +185,15 @@ void *large_realloc(void *p, size_t size)
 {
 	size_t len = align_up(size, PAGE_SIZE);
 	lock(&large_lock);
-	struct large_block *b = table_find((uintptr_t)p);
+	size_t old_len = table_find((uintptr_t)p)->map_len;   /* before table_reserve moves it */
 	void *q = table_reserve() < 0 || fault_fail(SS_FAULT_MMAP) ? MAP_FAILED :
-		mremap(p, b->map_len, len, MREMAP_MAYMOVE);
+		mremap(p, old_len, len, MREMAP_MAYMOVE);
 	if (q == MAP_FAILED) {
 		unlock(&large_lock);
 		errno = ENOMEM;
 		return NULL;
 	}
-	b = table_find((uintptr_t)p);             /* table_reserve may have rebuilt the table */
+	struct large_block *b = table_find((uintptr_t)p);   /* in the table as it is now */
 	table_remove(b);
 	table_insert((uintptr_t)q, len, size);
 	unlock(&large_lock);

@@ -69,12 +69,16 @@ static void *small_alloc(struct tcache *tc, unsigned cls, size_t n)
 		p = likely(k) ? tc->objs[cls][k - 1] : tcache_refill(tc, cls);
 		if (likely(k))
 			tc->count[cls] = k - 1;
-		TC_STAT(tc, slab_allocs, 1);
-		TC_STAT(tc, bytes_allocated, kmalloc_size[cls]);
+		if (likely(p)) {                     /* a failure is no allocation */
+			TC_STAT(tc, slab_allocs, 1);
+			TC_STAT(tc, bytes_allocated, kmalloc_size[cls]);
+		}
 	} else {
 		p = cache_alloc_one(&kmalloc_caches[cls]);
-		STAT_ADD(dead_threads.slab_allocs, 1);
-		STAT_ADD(dead_threads.bytes_allocated, kmalloc_size[cls]);
+		if (p) {
+			STAT_ADD(dead_threads.slab_allocs, 1);
+			STAT_ADD(dead_threads.bytes_allocated, kmalloc_size[cls]);
+		}
 	}
 	if (likely(p))
 		((uint64_t *)p)[1] = 0;              /* clear the double-free key */

@@ -63,6 +63,34 @@ static void test_realloc(void)
 	free(p);                                               /* p untouched by the failures */
 }
 
+/* Many mmapped blocks reallocated in turn: each realloc leaves a deleted slot in the
+ * large-block table, which is rebuilt now and then inside realloc itself (found by the
+ * fuzzer: mremap read the block's length from the old, unmapped table). */
+static void test_realloc_many_large(void)
+{
+	enum { N = 150, ROUNDS = 20 };
+	static char *v[N];
+	static size_t len[N];
+	CHECK(mallopt(M_MMAP_THRESHOLD, 128 * 1024) == 1);     /* 256 KiB stays mmapped */
+	for (int i = 0; i < N; i++) {
+		len[i] = 256 * 1024;
+		v[i] = malloc(len[i]);
+		CHECK(v[i]);
+		v[i][0] = (char)i, v[i][len[i] - 1] = (char)~i;
+	}
+	for (int r = 0; r < ROUNDS; r++)
+		for (int i = 0; i < N; i++) {
+			size_t n = (r + i) % 2 ? len[i] + 4096 : len[i] - 4096;
+			char *q = realloc(v[i], n);
+			CHECK(q && q[0] == (char)i);
+			CHECK(n < len[i] || q[len[i] - 1] == (char)~i);    /* grown: the old end kept */
+			v[i] = q, len[i] = n;
+			q[n - 1] = (char)~i;
+		}
+	for (int i = 0; i < N; i++)
+		free(v[i]);
+}
+
 static void test_aligned(void)
 {
 	for (size_t a = 1; a <= (8 << 20); a <<= 1) {
@@ -165,6 +193,7 @@ int main(void)
 	test_alignment_and_sizes();
 	test_calloc();
 	test_realloc();
+	test_realloc_many_large();
 	test_aligned();
 	test_enomem();
 	test_free_key_in_live_data();

@@ -142,6 +142,13 @@ static void test_all_sources_fail(void)
 	run_dry(16, HELD_MAX);
 	CHECK(nheld < HELD_MAX);
 
+	/* a failed allocation is not counted as one (live_allocs, bytes_allocated) */
+	struct ss_shm_global dry = counters();
+	for (int i = 0; i < 10; i++)
+		CHECK(malloc(1000) == NULL && malloc(100) == NULL && malloc(16) == NULL);
+	struct ss_shm_global still = counters();
+	CHECK(still.live_allocs == dry.live_allocs && still.bytes_allocated == dry.bytes_allocated);
+
 	/* every entry point now needs new pages, and fails as malloc does */
 	errno = 0;
 	CHECK(calloc(1, 64 * KiB) == NULL && errno == ENOMEM);
@@ -286,7 +293,9 @@ static int child_mode(const char *mode)
 		CHECK(p);
 		free(p);
 	} else if (!strcmp(mode, "env-window")) {   /* SLABSCOPE_FAULT=mmap,sbrk:1:1 */
-		int nulls = 0;                          /* call 0 maps the block, call 1 the table */
+		/* the first page-source call succeeds (the break grows for this thread's cache),
+		 * the second fails (the 1 MiB block's mapping), all later ones succeed */
+		int nulls = 0;
 		for (int i = 0; i < 6; i++) {
 			void *p = malloc(1 * MiB);
 			nulls += !p;

@@ -68,6 +68,9 @@ struct cache {
 };
 
 static struct block blocks[NSLOTS];
+#define POOL_MAX 4096                            /* op_exhaust's medium blocks */
+static unsigned char *pool[POOL_MAX];
+static size_t pool_size[POOL_MAX], pool_n;
 static struct cache caches[NCACHES];
 static size_t live_bytes;
 static bool injecting;
@@ -116,7 +119,10 @@ static size_t take_size(struct input *in)
 	case 1:  return (size_t)((int)kmalloc_size[take8(in) % NR_KMALLOC] + delta);   /* class edges */
 	case 2:  return take16(in) % (32 * KiB + 1);                     /* small */
 	case 3:  return 32 * KiB + take32(in) % (96 * KiB + 1);         /* medium */
-	case 4:  return (size_t)((ptrdiff_t)settings.mmap_threshold + delta);          /* threshold edge */
+	case 4: {                                                        /* threshold edge */
+		ptrdiff_t t = (ptrdiff_t)settings.mmap_threshold + delta;
+		return t < 0 ? 0 : (size_t)t;
+	}
 	case 5:  return 128 * KiB + take32(in) % (4 * MiB);             /* large */
 	case 6:  return (size_t)((ptrdiff_t)((size_t)(take8(in) % 64 + 1) << PAGE_SHIFT) + delta);
 	case 7:  return (size_t)1 << (take8(in) % 23);                  /* powers of two up to 4 MiB */
@@ -234,6 +240,10 @@ static void accept_block(int slot, struct block *nb, const char *what)
 			fuzz_fail("%s(%zu): [%p, +%zu) overlaps live block [%p, +%zu) of slot %d",
 				  what, nb->size, (void *)nb->p, len, (void *)o->p, olen, i);
 	}
+	for (size_t i = 0; i < pool_n; i++)
+		if (a < (uintptr_t)pool[i] + pool_size[i] && (uintptr_t)pool[i] < a + len)
+			fuzz_fail("%s(%zu): [%p, +%zu) overlaps pool block [%p, +%zu)",
+				  what, nb->size, (void *)nb->p, len, (void *)pool[i], pool_size[i]);
 }
 
 static void forget(int slot)
@@ -288,7 +298,8 @@ static void install(int slot, void *p, size_t n, size_t align, enum kind kind, b
 enum op {
 	OP_MALLOC, OP_CALLOC, OP_REALLOC, OP_REALLOCARRAY, OP_FREE, OP_ALIGNED, OP_USABLE,
 	OP_TRIM, OP_MALLOPT, OP_CACHE_CREATE, OP_CACHE_ALLOC, OP_CACHE_SHRINK, OP_CACHE_DESTROY,
-	OP_KMALLOC, OP_FAULT_ON, OP_FAULT_OFF, OP_CHECK_ALL, OP_HUGE, OP_FREE_ALL, NR_OPS
+	OP_KMALLOC, OP_FAULT_ON, OP_FAULT_OFF, OP_CHECK_ALL, OP_HUGE, OP_FREE_ALL, OP_EXHAUST,
+	OP_POOL_FREE, NR_OPS
 };
 
 static void op_malloc(int slot, size_t n)
@@ -509,11 +520,13 @@ static void op_cache_create(struct input *in)
 	char name[64];
 	if (name_sel % 16 == 15)
 		snprintf(name, sizeof name, "%s", builtin_names[name_sel / 16 % 5]);
+	else if (name_sel % 16 == 13)
+		name[0] = 0;                                              /* invalid */
 	else if (name_sel % 16 == 14)                                 /* the same 31 first characters */
 		snprintf(name, sizeof name, "fuzz-cache-with-a-very-long-name-%u", name_sel / 16);
 	else
 		snprintf(name, sizeof name, "fz%u", name_sel % 12);
-	bool dup = name_sel % 16 == 15;
+	bool dup = name_sel % 16 == 15 || !name[0];
 	for (int i = 0; i < NCACHES; i++)
 		if (caches[i].c && !strncmp(caches[i].name, name, SS_CACHE_NAME_MAX - 1))
 			dup = true;
@@ -577,6 +590,7 @@ static void op_cache_shrink(int ci)
 	struct cache *cc = &caches[ci];
 	if (!cc->c)
 		return;
+	ss_kmem_cache_free(cc->c, NULL);             /* as kfree(NULL): nothing */
 	ss_kmem_cache_shrink(cc->c);
 	size_t again = ss_kmem_cache_shrink(cc->c);
 	if (again)
@@ -586,8 +600,18 @@ static void op_cache_shrink(int ci)
 static void op_cache_destroy(int ci)
 {
 	struct cache *cc = &caches[ci];
-	if (!cc->c)
+	if (!cc->c) {
+		/* nothing to destroy is fine; the caches the allocator lives on are not ours to
+		 * (kmalloc-8 is left out: its destruction is not refused, but no public call
+		 * hands out its pointer) */
+		struct kmem_cache *builtin = &kmalloc_caches[ci * 5 % NR_KMALLOC];
+		if (ss_kmem_cache_destroy(NULL) != 0)
+			fuzz_fail("ss_kmem_cache_destroy(NULL) != 0");
+		errno = 0;
+		if (ss_kmem_cache_destroy(builtin) != -1 || errno != EINVAL)
+			fuzz_fail("destroying %s: want -1, EINVAL (errno %d)", builtin->name, errno);
 		return;
+	}
 	errno = 0;
 	int rc = ss_kmem_cache_destroy(cc->c);
 	TRACE("cache_destroy(%s) live %zu -> %d\n", cc->name, cc->live, rc);
@@ -670,10 +694,54 @@ static void check_all(void)
 				  caches[i].c->active_objs, caches[i].live);
 }
 
+/* ---- running the heap dry: the failure paths of small, medium and cache allocations ----
+ * Pages come from free blocks before any page source is asked, so with free space left in
+ * the heap an injected fault changes nothing. While injecting, this fills the heap with
+ * medium blocks (a pool apart from the slots, marked at both ends) until an allocation
+ * fails or the live cap is reached; later small and cache allocations then need new pages. */
+static uint64_t pool_mark(size_t i, const void *p) { return 0x9001900190019001ull ^ (i << 32) ^ (uintptr_t)p; }
+
+static void op_exhaust(struct input *in)
+{
+	if (!injecting)
+		return;
+	size_t n = 32 * KiB + (size_t)(take8(in) % 97) * KiB;
+	while (pool_n < POOL_MAX && fits(n)) {
+		call_begin();
+		unsigned char *p = malloc(n);
+		if (!p)
+			return null_ok("malloc (running the heap dry)", n, errno);
+		struct block b = { .p = p, .size = n, .usable = n, .align = MIN_ALIGN, .kind = K_MALLOC };
+		accept_block(-1, &b, "malloc (running the heap dry)");
+		uint64_t mark = pool_mark(pool_n, p);
+		memcpy(p, &mark, 8);
+		memcpy(p + n - 8, &mark, 8);
+		pool[pool_n] = p;
+		pool_size[pool_n++] = n;
+		live_bytes += n;
+	}
+}
+
+static void pool_free(void)
+{
+	while (pool_n) {
+		size_t i = --pool_n, n = pool_size[i];
+		uint64_t head, tail, mark = pool_mark(i, pool[i]);
+		memcpy(&head, pool[i], 8);
+		memcpy(&tail, pool[i] + n - 8, 8);
+		if (head != mark || tail != mark)
+			fuzz_fail("pool block %p (%zu bytes) overwritten at its %s", (void *)pool[i], n,
+				  head != mark ? "start" : "end");
+		free(pool[i]);
+		live_bytes -= n;
+	}
+}
+
 static void free_all(void)
 {
 	for (int i = 0; i < NSLOTS; i++)
 		release(i);
+	pool_free();
 }
 
 /* ---- one input ---------------------------------------------------------------------- */
@@ -751,6 +819,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_CHECK_ALL: check_all(); break;
 		case OP_HUGE: op_huge(&in, slot); break;
 		case OP_FREE_ALL: free_all(); break;
+		case OP_EXHAUST: op_exhaust(&in); break;
+		case OP_POOL_FREE: pool_free(); break;
 		case NR_OPS: break;
 		}
 	}
