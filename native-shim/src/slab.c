@@ -491,7 +491,7 @@ int ss_kmem_cache_destroy(struct kmem_cache *c)
 {
 	if (!c)
 		return 0;
-	if (c->tc_class >= 0 || c == &cache_cache || c == &kmem_slab) {
+	if (c->tc_class >= 0 || c == &kmalloc_8 || c == &cache_cache || c == &kmem_slab) {
 		errno = EINVAL;                        /* built-in caches live for the process */
 		return -1;
 	}
