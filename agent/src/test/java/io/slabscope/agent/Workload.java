@@ -82,6 +82,8 @@ public final class Workload {
                 var threads = java.lang.management.ManagementFactory.getThreadMXBean();
                 long a0 = agentCpu(threads);
                 Map<Integer, ThreadCpu> before = threadCpu();
+                System.err.println("bench: timed rounds from JVM uptime "
+                        + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms");
                 long m0 = threads.getCurrentThreadCpuTime();
                 long c0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
