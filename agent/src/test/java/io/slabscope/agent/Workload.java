@@ -82,6 +82,7 @@ public final class Workload {
                 var threads = java.lang.management.ManagementFactory.getThreadMXBean();
                 long a0 = agentCpu(threads);
                 Map<Integer, ThreadCpu> before = threadCpu();
+                Map<String, Long> allocBefore = allocatedBytes(threads);
                 System.err.println("bench: timed rounds from JVM uptime "
                         + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms");
                 long m0 = threads.getCurrentThreadCpuTime();
@@ -94,10 +95,18 @@ public final class Workload {
                 long cpu = os.getProcessCpuTime() - c0;     // every thread: the agent's and JFR's too
                 long main = threads.getCurrentThreadCpuTime() - m0;
                 Map<Integer, ThreadCpu> after = threadCpu();
+                Map<String, Long> allocAfter = allocatedBytes(threads);
                 long agent = agentCpu(threads) - a0;
                 System.out.printf("bench rounds=%d ms=%.1f cpu=%.1f agent=%.1f main=%.1f checksum=%d %s%n", rounds,
                         ns / 1e6, cpu / 1e6, agent / 1e6, main / 1e6, checksum, s);
                 System.out.println("threads " + threadGroups(before, after, cpu));
+                StringBuilder alloc = new StringBuilder();
+                for (var e : allocAfter.entrySet()) {
+                    long d = e.getValue() - allocBefore.getOrDefault(e.getKey(), 0L);
+                    alloc.append(alloc.length() == 0 ? "" : ",").append(e.getKey()).append('=')
+                            .append(String.format(java.util.Locale.ROOT, "%.1f", d / 1048576.0));
+                }
+                System.out.println("allocated " + alloc);   // MiB of Java heap per thread group
             }
             case "samplecost" -> sampleCost(Integer.parseInt(args[1]));
             case "serve" -> serve(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -195,6 +204,22 @@ public final class Workload {
                     .append(String.format(java.util.Locale.ROOT, "%.1f", e.getValue() / 1e6));
         }
         return sb.toString();
+    }
+
+    /** Java heap bytes allocated so far by the live Java threads, per group (see threadGroup). */
+    static Map<String, Long> allocatedBytes(java.lang.management.ThreadMXBean threads) {
+        Map<String, Long> m = new TreeMap<>();
+        if (!(threads instanceof com.sun.management.ThreadMXBean t)) {
+            return m;
+        }
+        for (var info : threads.dumpAllThreads(false, false)) {
+            long b = t.getThreadAllocatedBytes(info.getThreadId());
+            if (b > 0) {
+                String name = info.getThreadName();
+                m.merge(threadGroup(name.length() > 15 ? name.substring(0, 15) : name), b, Long::sum);
+            }
+        }
+        return m;
     }
 
     /** CPU time of the agent's thread so far (0 without the agent). */
