@@ -112,6 +112,7 @@ run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
     local work
     work=$(sed -n 's/.* ms=\([0-9.]*\) cpu=\([0-9.]*\) agent=\([0-9.]*\) main=\([0-9.]*\) .*/\1 \2 \3 \4/p' "$out")
     sed -n "s/^threads /$config,$n,/p" "$out" >>"$THREADS"
+    sed -n "s/^allocated /$config,$n,/p" "$out" >>"$TARGET/allocated.csv"
     [ -n "$work" ] || { echo "bench/jvm/run.sh: $config run $n printed no time:" >&2; cat "$out" "$TARGET/runs/$config-$n.err" >&2; exit 1; }
     echo "$work $(( (t1 - t0) / 1000000 ))"
 }
@@ -121,6 +122,7 @@ RESULTS="$TARGET/results.csv"
 echo "config,run,work_ms,cpu_ms,agent_ms,main_ms,wall_ms" >"$RESULTS"
 THREADS="$TARGET/threads.csv"    # config,run,group=ms,group=ms,...
 : >"$THREADS"
+: >"$TARGET/allocated.csv"   # config,run,group=MiB,... (Java heap allocated by live Java threads over the rounds)
 CONFIGS=(glibc shim jfr agent)
 [ -n "$ALSO" ] && CONFIGS+=(also)
 for n in $(seq 1 "$RUNS"); do
@@ -202,6 +204,21 @@ if groups:
         totals[c] = statistics.median(runs_c.values())
     print("| **all threads** | " + " | ".join(f"**{totals[c]:.0f}**" for c in tcfg) + " |")
     print("| all but main | " + " | ".join(f"{totals[c] - med_g.get((c, 'main'), 0):.0f}" for c in tcfg) + " |")
+
+# Java heap allocated over the rounds, by thread group
+alloc = {}
+try:
+    for line in open(threads.rsplit("/", 1)[0] + "/allocated.csv"):
+        parts = line.strip().split(",")
+        for kv in parts[2:]:
+            g, v = kv.split("=")
+            alloc.setdefault((parts[0], g), []).append(float(v))
+except OSError:
+    pass
+if alloc:
+    print("\nJava heap allocated over the timed rounds (MiB, median): " + "; ".join(
+        names[c] + ": " + ", ".join(f"{g} {statistics.median(v):.1f}" for (c2, g), v in sorted(alloc.items()) if c2 == c)
+        for c in configs if any(c2 == c for c2, _ in alloc)))
 
 # what the recordings hold: events and bytes per second of recording
 def summary(path):
