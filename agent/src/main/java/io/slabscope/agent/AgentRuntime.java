@@ -190,10 +190,7 @@ final class AgentRuntime implements AgentView {
             }
             if (jmx != null) {
                 try {
-                    // the snapshot JFR's periodic events took this period, if there is one: a
-                    // second one per period (JMX and JFR run at different moments) cost a parse,
-                    // its garbage and the JIT's time on it, for the same figures
-                    jmx.refresh(snapshots.get(Math.max(50, options.period().toMillis())));
+                    jmx.refresh(snapshots.get(50));
                 } catch (Throwable t) {
                     error("JMX", t);
                 }
