@@ -69,7 +69,7 @@ JFC="$ROOT/agent/src/main/resources/slabscope.jfc"
 WORKLOAD_SRC="$ROOT/agent/src/test/java/io/slabscope/agent/Workload.java"
 for f in "$JAVA" "$LIB_SRC" "$JAR_SRC"; do
     if [ ! -e "$f" ]; then
-        echo "bench/jvm/run.sh: $f is missing; build first: ./mvnw -q -B -ntp -pl native-shim,model,agent install -DskipTests" >&2
+        echo "bench/jvm/run.sh: $f is missing; build first: ./mvnw -q -B -ntp -pl agent -am package -DskipTests" >&2
         exit 1
     fi
 done
