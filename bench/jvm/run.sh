@@ -22,6 +22,13 @@
 # "wall" the whole process (JVM start-up, JFR start-up and the dump at exit included). This is
 # a benchmark, not a test: nothing fails on a threshold.
 #
+# A second table splits the work CPU by thread (every thread of the process, JVM-internal ones
+# too, read by the workload from each thread's CPU clock at the start and the end of the timed
+# rounds): main, the agent's thread, GC threads, the C1 and C2 compiler threads, the VM Thread,
+# JFR's recorder, periodic-task and sampler threads, the rest. CPU time, not wall time: it holds
+# up on a loaded machine far better than the work column. A third counts what the last "jfr" and
+# "agent" runs' recordings hold: events and bytes per second of recording, per event type.
+#
 # --mmap-threshold N pins the mmap threshold (MALLOC_MMAP_THRESHOLD_, which glibc and the shim
 # both read) for every configuration; by default both adapt it as glibc does.
 #
@@ -50,7 +57,7 @@ while [ $# -gt 0 ]; do
         --agent-options) AGENT_OPTIONS=$2; shift 2 ;;
         --also) ALSO=$2; shift 2 ;;
         --mmap-threshold) MMAP_ENV=(MALLOC_MMAP_THRESHOLD_="$2"); shift 2 ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
         *) echo "bench/jvm/run.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -62,7 +69,7 @@ JFC="$ROOT/agent/src/main/resources/slabscope.jfc"
 WORKLOAD_SRC="$ROOT/agent/src/test/java/io/slabscope/agent/Workload.java"
 for f in "$JAVA" "$LIB_SRC" "$JAR_SRC"; do
     if [ ! -e "$f" ]; then
-        echo "bench/jvm/run.sh: $f is missing; build first: ./mvnw -q -B -ntp -pl native-shim,model,agent install -DskipTests" >&2
+        echo "bench/jvm/run.sh: $f is missing; build first: ./mvnw -q -B -ntp -pl agent -am package -DskipTests" >&2
         exit 1
     fi
 done
@@ -104,6 +111,8 @@ run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
     t1=$(date +%s%N)
     local work
     work=$(sed -n 's/.* ms=\([0-9.]*\) cpu=\([0-9.]*\) agent=\([0-9.]*\) main=\([0-9.]*\) .*/\1 \2 \3 \4/p' "$out")
+    sed -n "s/^threads /$config,$n,/p" "$out" >>"$THREADS"
+    sed -n "s/^allocated /$config,$n,/p" "$out" >>"$TARGET/allocated.csv"
     [ -n "$work" ] || { echo "bench/jvm/run.sh: $config run $n printed no time:" >&2; cat "$out" "$TARGET/runs/$config-$n.err" >&2; exit 1; }
     echo "$work $(( (t1 - t0) / 1000000 ))"
 }
@@ -111,6 +120,9 @@ run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
 echo "bench/jvm: $("$JAVA" -version 2>&1 | head -1), $ROUNDS rounds, $RUNS runs, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 RESULTS="$TARGET/results.csv"
 echo "config,run,work_ms,cpu_ms,agent_ms,main_ms,wall_ms" >"$RESULTS"
+THREADS="$TARGET/threads.csv"    # config,run,group=ms,group=ms,...
+: >"$THREADS"
+: >"$TARGET/allocated.csv"   # config,run,group=MiB,... (Java heap allocated by live Java threads over the rounds)
 CONFIGS=(glibc shim jfr agent)
 [ -n "$ALSO" ] && CONFIGS+=(also)
 for n in $(seq 1 "$RUNS"); do
@@ -125,9 +137,9 @@ last_jfr="$TARGET/runs/agent-$RUNS.jfr"
 SAMPLE_COST=$(env "${MMAP_ENV[@]}" LD_PRELOAD="$LIB" "$JAVA" "${JVM[@]}" -cp "$CP" \
     io.slabscope.agent.Workload samplecost 200000 2>/dev/null | sed -n 's/^samplecost //p')
 
-python3 - "$RESULTS" "$last_jfr" "$JAVA_HOME_BENCH" "$ROUNDS" "$RUNS" "$AGENT_OPTIONS" "$ALSO" "$SAMPLE_COST" <<'EOF'
-import csv, statistics, subprocess, sys
-results, jfr, java_home, rounds, runs, opts, also, sample_cost = sys.argv[1:]
+python3 - "$RESULTS" "$last_jfr" "$JAVA_HOME_BENCH" "$ROUNDS" "$RUNS" "$AGENT_OPTIONS" "$ALSO" "$SAMPLE_COST" "$THREADS" <<'EOF'
+import csv, re, statistics, subprocess, sys
+results, jfr, java_home, rounds, runs, opts, also, sample_cost, threads = sys.argv[1:]
 rows = list(csv.DictReader(open(results)))
 med = {}
 configs = ["glibc", "shim", "jfr", "agent"] + (["also"] if also else [])
@@ -151,12 +163,102 @@ for c in configs:
           f"| {m['work_ms'] / med['glibc']['work_ms']:.3f} | {m['work_ms'] / s['work_ms']:.3f} "
           f"| {m['cpu_ms'] / s['cpu_ms']:.3f} | {m['main_ms'] / s['main_ms']:.3f} | {m['wall_ms'] / s['wall_ms']:.3f} "
           f"| {m['cpu_ms'] / med['jfr']['cpu_ms']:.3f} |")
+
+# CPU time by thread over the timed rounds, median per group
+per = {}   # (config, group) -> [ms per run]
+for line in open(threads):
+    parts = line.strip().split(",")
+    if len(parts) < 3:
+        continue
+    c = parts[0]
+    for kv in parts[2:]:
+        g, v = kv.split("=")
+        per.setdefault((c, g), []).append(float(v))
+order = ["main", "agent", "gc", "c2", "c1", "vm", "jfr-recorder", "jfr-periodic", "jfr-other", "other", "exited"]
+label = {"main": "main (the rounds)", "agent": "slabscope-agent", "gc": "GC threads", "c2": "C2 compiler",
+         "c1": "C1 compiler", "vm": "VM Thread, VM Periodic Task", "jfr-recorder": "JFR Recorder Thread",
+         "jfr-periodic": "JFR Periodic Tasks", "jfr-other": "JFR Thread Sampler",
+         "other": "others (Reference Handler, JNA Cleaner, ...)", "exited": "threads that ended"}
+groups = [g for g in order if any((c, g) in per for c in configs)]
+if groups:
+    tcfg = [c for c in configs if any((c, g) in per for g in groups)]
+    print(f"\nCPU time by thread over the timed rounds (ms, median of {runs} runs; min..max)\n")
+    print("| thread | " + " | ".join(names[c] for c in tcfg) + " |")
+    print("|---|" + "---:|" * len(tcfg))
+    med_g = {}
+    for g in groups:
+        cells = []
+        for c in tcfg:
+            v = per.get((c, g), [0.0])
+            med_g[(c, g)] = statistics.median(v)
+            cells.append(f"{statistics.median(v):.0f} ({min(v):.0f}..{max(v):.0f})")
+        print(f"| {label[g]} | " + " | ".join(cells) + " |")
+    # the sum of the per-run totals, median
+    totals = {}
+    for c in tcfg:
+        runs_c = {}
+        for line in open(threads):
+            parts = line.strip().split(",")
+            if len(parts) >= 3 and parts[0] == c:
+                runs_c[parts[1]] = sum(float(kv.split("=")[1]) for kv in parts[2:])
+        totals[c] = statistics.median(runs_c.values())
+    print("| **all threads** | " + " | ".join(f"**{totals[c]:.0f}**" for c in tcfg) + " |")
+    print("| all but main | " + " | ".join(f"{totals[c] - med_g.get((c, 'main'), 0):.0f}" for c in tcfg) + " |")
+
+# Java heap allocated over the rounds, by thread group
+alloc = {}
 try:
-    out = subprocess.run([java_home + "/bin/jfr", "summary", jfr], capture_output=True, text=True).stdout
-    counts = {l.split()[0]: l.split()[1] for l in out.splitlines() if l.strip().startswith("io.slabscope.")}
-    print(f"\nlast agent run's recording: {counts.get('io.slabscope.NativeAllocationSample', '0')} allocation samples, "
-          f"{counts.get('io.slabscope.NativeFreeSample', '0')} matched frees, "
-          f"{counts.get('io.slabscope.HeapSummary', '0')} heap summaries")
+    for line in open(threads.rsplit("/", 1)[0] + "/allocated.csv"):
+        parts = line.strip().split(",")
+        for kv in parts[2:]:
+            g, v = kv.split("=")
+            alloc.setdefault((parts[0], g), []).append(float(v))
+except OSError:
+    pass
+if alloc:
+    print("\nJava heap allocated over the timed rounds (MiB, median): " + "; ".join(
+        names[c] + ": " + ", ".join(f"{g} {statistics.median(v):.1f}" for (c2, g), v in sorted(alloc.items()) if c2 == c)
+        for c in configs if any(c2 == c for c2, _ in alloc)))
+
+# what the recordings hold: events and bytes per second of recording
+def summary(path):
+    out = subprocess.run([java_home + "/bin/jfr", "summary", path], capture_output=True, text=True).stdout
+    rows = {}
+    for l in out.splitlines():
+        m = re.match(r"\s*([\w.]+)\s+(\d+)\s+(\d+)\s*$", l)
+        if m:
+            rows[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    return rows
+try:
+    wall = {(r["config"], r["run"]): float(r["wall_ms"]) / 1000 for r in rows}
+    recs = {c: f"{jfr.rsplit('/', 1)[0]}/{c}-{runs}.jfr" for c in ("jfr", "agent")}
+    sums = {c: summary(p) for c, p in recs.items()}
+    secs = {c: wall[(c, runs)] for c in recs}
+    import os
+    print(f"\nwhat the last run's recordings hold, per second of the JVM's life ({secs['jfr']:.1f} s, {secs['agent']:.1f} s)\n")
+    print("| event type | JFR alone: events/s | bytes/s | with the agent: events/s | bytes/s |")
+    print("|---|---:|---:|---:|---:|")
+    types = sorted(set(sums["agent"]) | set(sums["jfr"]),
+                   key=lambda t: -(sums["agent"].get(t, (0, 0))[1] + sums["jfr"].get(t, (0, 0))[1]))
+    def cells(c, t):
+        n, b = sums[c].get(t, (0, 0))
+        return f"{n / secs[c]:.0f} | {b / secs[c] / 1024:.1f} KiB"
+    for t in [t for t in types if t.startswith("io.slabscope.")]:
+        print(f"| {t} | {cells('jfr', t)} | {cells('agent', t)} |")
+    for label_, pred in (("all io.slabscope.*", lambda t: t.startswith("io.slabscope.")),
+                         ("all jdk.*", lambda t: t.startswith("jdk."))):
+        cs = []
+        for c in ("jfr", "agent"):
+            n = sum(v[0] for t, v in sums[c].items() if pred(t))
+            b = sum(v[1] for t, v in sums[c].items() if pred(t))
+            cs.append(f"{n / secs[c]:.0f} | {b / secs[c] / 1024:.1f} KiB")
+        print(f"| {label_} | {cs[0]} | {cs[1]} |")
+    print(f"| .jfr file | | {os.path.getsize(recs['jfr']) / secs['jfr'] / 1024:.1f} KiB | | "
+          f"{os.path.getsize(recs['agent']) / secs['agent'] / 1024:.1f} KiB |")
+    a = sums["agent"]
+    print(f"\nlast agent run's recording: {a.get('io.slabscope.NativeAllocationSample', (0,))[0]} allocation samples, "
+          f"{a.get('io.slabscope.NativeFreeSample', (0,))[0]} matched frees, "
+          f"{a.get('io.slabscope.HeapSummary', (0,))[0]} heap summaries")
 except Exception as e:
     print(f"\n(jfr summary failed: {e})")
 if sample_cost:

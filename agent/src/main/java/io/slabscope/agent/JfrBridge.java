@@ -1,16 +1,24 @@
 package io.slabscope.agent;
 
 import io.slabscope.agent.AgentOptions.EventKind;
+import io.slabscope.agent.jfr.AllocationFailureEvent;
 import io.slabscope.agent.jfr.BuddyFreeListEvent;
 import io.slabscope.agent.jfr.BuddyZoneEvent;
 import io.slabscope.agent.jfr.EventsDroppedEvent;
 import io.slabscope.agent.jfr.FlushEvent;
 import io.slabscope.agent.jfr.FragmentationEvent;
+import io.slabscope.agent.jfr.HeapGrowEvent;
 import io.slabscope.agent.jfr.HeapSummaryEvent;
+import io.slabscope.agent.jfr.HeapTrimEvent;
+import io.slabscope.agent.jfr.InvalidFreeEvent;
 import io.slabscope.agent.jfr.LiveSampledMemoryEvent;
+import io.slabscope.agent.jfr.MmapEvent;
+import io.slabscope.agent.jfr.MunmapEvent;
 import io.slabscope.agent.jfr.NativeAllocationSampleEvent;
+import io.slabscope.agent.jfr.NativeFreeSampleEvent;
 import io.slabscope.agent.jfr.PeriodicEmitter;
 import io.slabscope.agent.jfr.SlabCacheEvent;
+import io.slabscope.agent.jfr.SlabCorruptionEvent;
 import io.slabscope.model.Snapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,8 +61,24 @@ final class JfrBridge {
         return FlightRecorder.isAvailable();
     }
 
+    /**
+     * The agent's events that are written when something happens rather than every period: they
+     * are registered at start-up, all at once, like the periodic ones. Left to register themselves
+     * on first use (the first heap trim, the first invalid free, an hour into the run), each would
+     * make JDK Flight Recorder retransform the class while recording (a JVMTI state change that
+     * throws away compiled code with dependencies, the program's included) and write the whole
+     * metadata descriptor again: measured in bench/jvm as C2 compiler time in the middle of the
+     * run.
+     */
+    static final List<Class<? extends Event>> RECORD_EVENTS = List.of(NativeAllocationSampleEvent.class,
+            NativeFreeSampleEvent.class, MmapEvent.class, MunmapEvent.class, HeapGrowEvent.class, HeapTrimEvent.class,
+            AllocationFailureEvent.class, InvalidFreeEvent.class, SlabCorruptionEvent.class);
+
     void register() {
         AgentOptions o = rt.options();
+        for (Class<? extends Event> c : RECORD_EVENTS) {
+            FlightRecorder.register(c);
+        }
         if (o.has(EventKind.PERIODIC)) {
             periodic(HeapSummaryEvent.class, PeriodicEmitter::heapSummary);
             periodic(SlabCacheEvent.class, PeriodicEmitter::slabCaches);

@@ -81,6 +81,10 @@ public final class Workload {
                 s = new Stats();
                 var threads = java.lang.management.ManagementFactory.getThreadMXBean();
                 long a0 = agentCpu(threads);
+                Map<Integer, ThreadCpu> before = threadCpu();
+                Map<String, Long> allocBefore = allocatedBytes(threads);
+                System.err.println("bench: timed rounds from JVM uptime "
+                        + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms");
                 long m0 = threads.getCurrentThreadCpuTime();
                 long c0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
@@ -90,9 +94,19 @@ public final class Workload {
                 long ns = System.nanoTime() - t0;
                 long cpu = os.getProcessCpuTime() - c0;     // every thread: the agent's and JFR's too
                 long main = threads.getCurrentThreadCpuTime() - m0;
+                Map<Integer, ThreadCpu> after = threadCpu();
+                Map<String, Long> allocAfter = allocatedBytes(threads);
                 long agent = agentCpu(threads) - a0;
                 System.out.printf("bench rounds=%d ms=%.1f cpu=%.1f agent=%.1f main=%.1f checksum=%d %s%n", rounds,
                         ns / 1e6, cpu / 1e6, agent / 1e6, main / 1e6, checksum, s);
+                System.out.println("threads " + threadGroups(before, after, cpu));
+                StringBuilder alloc = new StringBuilder();
+                for (var e : allocAfter.entrySet()) {
+                    long d = e.getValue() - allocBefore.getOrDefault(e.getKey(), 0L);
+                    alloc.append(alloc.length() == 0 ? "" : ",").append(e.getKey()).append('=')
+                            .append(String.format(java.util.Locale.ROOT, "%.1f", d / 1048576.0));
+                }
+                System.out.println("allocated " + alloc);   // MiB of Java heap per thread group
             }
             case "samplecost" -> sampleCost(Integer.parseInt(args[1]));
             case "serve" -> serve(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -102,6 +116,110 @@ public final class Workload {
             }
         }
         System.out.flush();
+    }
+
+    /** One thread's name (as Linux has it: at most 15 characters) and CPU time so far. */
+    record ThreadCpu(String name, long ns) {
+    }
+
+    /**
+     * Every thread of this process, JVM-internal ones (GC, JIT compilers, JFR, VM Thread) too,
+     * with its CPU time: clock_gettime on the thread's CPU clock (nanoseconds; the clock id of a
+     * thread of this process is (~tid << 3) | 6), or utime+stime of /proc/self/task/TID/stat
+     * (clock ticks) if that fails.
+     */
+    static Map<Integer, ThreadCpu> threadCpu() {
+        Map<Integer, ThreadCpu> m = new TreeMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return m;
+        }
+        Function clockGettime = NativeLibrary.getProcess().getFunction("clock_gettime");
+        try (com.sun.jna.Memory ts = new com.sun.jna.Memory(16)) {
+            for (java.io.File task : tasks) {
+                int tid;
+                try {
+                    tid = Integer.parseInt(task.getName());
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                try {
+                    String name = java.nio.file.Files.readString(task.toPath().resolve("comm")).strip();
+                    long ns;
+                    if (clockGettime.invokeInt(new Object[] {(~tid << 3) | 6, ts}) == 0) {
+                        ns = ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
+                    } else {
+                        String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ns = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;   // USER_HZ=100
+                    }
+                    m.put(tid, new ThreadCpu(name, ns));
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return m;
+    }
+
+    /** The group a thread's CPU time is counted in. */
+    static String threadGroup(String name) {
+        if (name.startsWith("GC Thread") || name.startsWith("VM Periodic") || name.startsWith("G1 ")
+                || name.startsWith("GC ")) {
+            return name.startsWith("VM Periodic") ? "vm" : "gc";
+        }
+        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            return name.startsWith("C1") ? "c1" : "c2";
+        }
+        return switch (name) {
+            case "main", "java" -> "main";
+            case "slabscope-agent" -> "agent";
+            case "JFR Recorder Th" -> "jfr-recorder";
+            case "JFR Periodic Ta" -> "jfr-periodic";
+            case "VM Thread" -> "vm";
+            default -> name.startsWith("JFR") ? "jfr-other" : "other";
+        };
+    }
+
+    /**
+     * CPU time (ms) per group between two snapshots, as "group=ms,...", with "exited" for what
+     * the process used and no thread still alive accounts for (threads that ended meanwhile).
+     */
+    static String threadGroups(Map<Integer, ThreadCpu> before, Map<Integer, ThreadCpu> after, long processNs) {
+        Map<String, Long> groups = new TreeMap<>();
+        long sum = 0;
+        for (var e : after.entrySet()) {
+            ThreadCpu b = before.get(e.getKey());
+            long d = e.getValue().ns() - (b == null ? 0 : b.ns());
+            groups.merge(threadGroup(e.getValue().name()), d, Long::sum);
+            sum += d;
+            if (d > 0) {
+                System.err.printf(java.util.Locale.ROOT, "thread %d %s %.1f ms%n", e.getKey(), e.getValue().name(), d / 1e6);
+            }
+        }
+        groups.put("exited", Math.max(0, processNs - sum));
+        StringBuilder sb = new StringBuilder();
+        for (var e : groups.entrySet()) {
+            sb.append(sb.length() == 0 ? "" : ",").append(e.getKey()).append('=')
+                    .append(String.format(java.util.Locale.ROOT, "%.1f", e.getValue() / 1e6));
+        }
+        return sb.toString();
+    }
+
+    /** Java heap bytes allocated so far by the live Java threads, per group (see threadGroup). */
+    static Map<String, Long> allocatedBytes(java.lang.management.ThreadMXBean threads) {
+        Map<String, Long> m = new TreeMap<>();
+        if (!(threads instanceof com.sun.management.ThreadMXBean t)) {
+            return m;
+        }
+        for (var info : threads.dumpAllThreads(false, false)) {
+            long b = t.getThreadAllocatedBytes(info.getThreadId());
+            if (b > 0) {
+                String name = info.getThreadName();
+                m.merge(threadGroup(name.length() > 15 ? name.substring(0, 15) : name), b, Long::sum);
+            }
+        }
+        return m;
     }
 
     /** CPU time of the agent's thread so far (0 without the agent). */
