@@ -157,11 +157,170 @@ static void mark_pages(struct zone *z, size_t idx, size_t npages, enum page_kind
 	}
 }
 
-static long assemble_run(struct zone *z, size_t npages, unsigned order);
+/* ---- free runs: unaligned sequences of free blocks --------------------------- */
+
+/* Head of the free block that holds page p, or -1 when p is not free. */
+static long free_block_containing(struct zone *z, size_t p)
+{
+	if (p >= zone_npages(z) || z->pages[p].kind != PG_FREE)
+		return -1;
+	for (unsigned o = 0; o < MAX_ORDER; o++) {
+		size_t h = p & ~(((size_t)1 << o) - 1);
+		struct page *pg = &z->pages[h];
+		if (pg->kind == PG_FREE && (pg->flags & PGF_HEAD) && pg->order == o)
+			return (long)h;
+	}
+	return -1;
+}
+
+/* Head of the free block that ends exactly at page t, or -1. */
+long buddy_block_ending_at(struct zone *z, size_t t)
+{
+	for (unsigned o = 0; o < MAX_ORDER; o++) {
+		size_t sz = (size_t)1 << o;
+		if (t < sz)
+			break;
+		if (t & (sz - 1))
+			continue;
+		struct page *p = &z->pages[t - sz];
+		if (p->kind == PG_FREE && (p->flags & PGF_HEAD) && p->order == o)
+			return (long)(t - sz);
+	}
+	return -1;
+}
+
+static bool run_is_free(struct zone *z, size_t start, size_t end)
+{
+	for (size_t p = start; p < end;) {
+		long h = free_block_containing(z, p);
+		if (h < 0)
+			return false;
+		p = (size_t)h + ((size_t)1 << z->pages[h].order);
+	}
+	return true;
+}
+
+/* Carve the free run [start, end) out of the free blocks that hold it, giving back the
+ * parts of those blocks outside it. The run's pages are left PG_FREE without a head:
+ * the caller marks them. */
+static void claim_run(struct zone *z, size_t start, size_t end)
+{
+	for (size_t p = start; p < end;) {
+		size_t h = (size_t)free_block_containing(z, p);
+		size_t blk_end = h + ((size_t)1 << z->pages[h].order);
+		bool clean = free_list_del(z, h);
+		for (size_t i = p; i < end && i < blk_end; i++)
+			z->pages[i].kind = PG_ABSENT;    /* claimed: never a coalescing partner */
+		if (h < p)
+			buddy_free_range(z, h, p, clean);
+		if (blk_end > end)
+			buddy_free_range(z, end, blk_end, clean);
+		p = blk_end;
+	}
+}
+
+/*
+ * The first page of the free run that holds free block h, and the page after it, at most
+ * `want` pages away from h: runs are walked block by block through their neighbours. A
+ * page right after a free block is, when free, the head of the next one (blocks do not
+ * overlap); the block before is found by the orders that could end there.
+ */
+static size_t free_run_start(struct zone *z, size_t h)
+{
+	long b;
+	while ((b = buddy_block_ending_at(z, h)) >= 0)
+		h = (size_t)b;
+	return h;
+}
+
+static size_t free_run_end(struct zone *z, size_t h, size_t want)
+{
+	size_t npages = zone_npages(z), e = h;
+	while (e < npages && e - h < want) {
+		struct page *p = &z->pages[e];
+		if (p->kind != PG_FREE || !(p->flags & PGF_HEAD))
+			break;
+		e += (size_t)1 << p->order;
+	}
+	return e;
+}
+
+/*
+ * Where an unaligned run of npages fits in zone z, or -1. A free run of npages always
+ * holds a whole free block of order - 2 or more (it spans an aligned block of that size,
+ * and buddies always merge), so only those lists are searched: first the runs around
+ * blocks smaller than the request rounds up to, a bounded number of each (holes that a
+ * boundary-tag heap would reuse), then the first block big enough. Either way the run
+ * starts where its free run starts: allocations pack towards low addresses, leaving the
+ * rest of the hole in one piece and the top of the heap free to be trimmed.
+ */
+static long find_free_run(struct zone *z, size_t npages, unsigned order)
+{
+	enum { CANDIDATES_PER_ORDER = 32 };
+	unsigned lowest = order >= 2 ? order - 2 : 0;
+	for (unsigned o = lowest; o < order; o++) {
+		int tried = 0;
+		for (uint32_t h = z->free_head[o]; h != NIL && tried < CANDIDATES_PER_ORDER;
+		     h = z->pages[h].next, tried++) {
+			size_t s = free_run_start(z, h);
+			if (free_run_end(z, s, npages) - s >= npages)
+				return (long)s;
+		}
+	}
+	for (unsigned o = order; o < MAX_ORDER; o++)
+		if (z->free_head[o] != NIL)
+			return (long)free_run_start(z, z->free_head[o]);
+	return -1;
+}
+
+/* A block of `order` from the first zone that has one, its tail beyond npages given back. */
+static void *alloc_aligned(size_t npages, unsigned order, enum page_kind kind)
+{
+	for (unsigned i = 1; i <= nr_zones; i++) {
+		struct zone *z = zones[i];
+		long idx = buddy_alloc(z, order);
+		if (idx < 0)
+			continue;
+		size_t end = (size_t)idx + ((size_t)1 << order);
+		if ((size_t)idx + npages < end)
+			buddy_free_range(z, (size_t)idx + npages, end, z->pages[idx].flags & PGF_CLEAN);
+		mark_pages(z, (size_t)idx, npages, kind);
+		return page_addr(z, (size_t)idx);
+	}
+	return NULL;
+}
+
+static void *take_run(struct zone *z, size_t idx, size_t npages, enum page_kind kind)
+{
+	claim_run(z, idx, idx + npages);
+	mark_pages(z, idx, npages, kind);
+	return page_addr(z, idx);
+}
+
+/* An unaligned run of npages from the first zone that has room for it. */
+static void *alloc_unaligned(size_t npages, unsigned order, enum page_kind kind)
+{
+	for (unsigned i = 1; i <= nr_zones; i++) {
+		long idx = find_free_run(zones[i], npages, order);
+		if (idx >= 0)
+			return take_run(zones[i], (size_t)idx, npages, kind);
+	}
+	return NULL;
+}
+
+/* An unaligned run at the top of the brk heap, growing it by what the free top lacks. */
+static void *alloc_at_brk_top(size_t npages, enum page_kind kind)
+{
+	long idx = zone_grow_run(npages);
+	return idx < 0 ? NULL : take_run(zones[1], (size_t)idx, npages, kind);
+}
 
 /*
  * Allocate `npages` contiguous pages aligned to 2^align_order pages and mark them `kind`.
- * Zones are tried in order (the brk heap first); when all are full a zone grows.
+ * Aligned requests (slabs) take a buddy block; others (medium blocks) an exact run
+ * wherever one fits (find_free_run). Zones are tried in order, the brk heap first; when
+ * none has room the brk heap grows — by what an unaligned run lacks at its top, by an
+ * aligned block otherwise — or else a new mmap zone is made.
  */
 void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
 {
@@ -172,30 +331,13 @@ void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
 		errno = ENOMEM;
 		return NULL;
 	}
+	bool unaligned = !align_order && npages > 1;
+	void *p;
 	lock(&page_lock);
 	for (;;) {
-		for (unsigned i = 1; i <= nr_zones; i++) {
-			struct zone *z = zones[i];
-			long idx = buddy_alloc(z, order);
-			if (idx < 0)
-				continue;
-			size_t end = (size_t)idx + ((size_t)1 << order);
-			if ((size_t)idx + npages < end)
-				buddy_free_range(z, (size_t)idx + npages, end, z->pages[idx].flags & PGF_CLEAN);
-			mark_pages(z, (size_t)idx, npages, kind);
-			unlock(&page_lock);
-			return page_addr(z, (size_t)idx);
-		}
-		if (!align_order && npages > 1 && ((size_t)1 << order) != npages) {
-			for (unsigned i = 1; i <= nr_zones; i++) {
-				long idx = assemble_run(zones[i], npages, order);
-				if (idx >= 0) {
-					mark_pages(zones[i], (size_t)idx, npages, kind);
-					unlock(&page_lock);
-					return page_addr(zones[i], (size_t)idx);
-				}
-			}
-		}
+		p = unaligned ? alloc_unaligned(npages, order, kind) : alloc_aligned(npages, order, kind);
+		if (p || (unaligned && (p = alloc_at_brk_top(npages, kind))))
+			break;
 		if (zone_grow(order) < 0) {
 			gstats.alloc_failures++;
 			event_record(SS_EV_FAIL, SS_TIER_MEDIUM, 0, NULL, npages << PAGE_SHIFT);
@@ -204,6 +346,8 @@ void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
 			return NULL;
 		}
 	}
+	unlock(&page_lock);
+	return p;
 }
 
 /* Give dirty free blocks of at least min_order back to the kernel, largest first, until
@@ -263,71 +407,6 @@ void pages_free(void *addr, size_t npages)
 		zone_trim_top(z, settings.trim_threshold / 2, false);   /* hysteresis: no sbrk ping-pong */
 	decay_dirty(z);
 	unlock(&page_lock);
-}
-
-/* Head of the free block that holds page p, or -1 when p is not free. */
-static long free_block_containing(struct zone *z, size_t p)
-{
-	if (p >= zone_npages(z) || z->pages[p].kind != PG_FREE)
-		return -1;
-	for (unsigned o = 0; o < MAX_ORDER; o++) {
-		size_t h = p & ~(((size_t)1 << o) - 1);
-		struct page *pg = &z->pages[h];
-		if (pg->kind == PG_FREE && (pg->flags & PGF_HEAD) && pg->order == o)
-			return (long)h;
-	}
-	return -1;
-}
-
-static bool run_is_free(struct zone *z, size_t start, size_t end)
-{
-	for (size_t p = start; p < end;) {
-		long h = free_block_containing(z, p);
-		if (h < 0)
-			return false;
-		p = (size_t)h + ((size_t)1 << z->pages[h].order);
-	}
-	return true;
-}
-
-/* Carve the free run [start, end) out of the free blocks that hold it, giving back the
- * parts of those blocks outside it. The run's pages are left PG_FREE without a head:
- * the caller marks them. */
-static void claim_run(struct zone *z, size_t start, size_t end)
-{
-	for (size_t p = start; p < end;) {
-		size_t h = (size_t)free_block_containing(z, p);
-		size_t blk_end = h + ((size_t)1 << z->pages[h].order);
-		bool clean = free_list_del(z, h);
-		for (size_t i = p; i < end && i < blk_end; i++)
-			z->pages[i].kind = PG_ABSENT;    /* claimed: never a coalescing partner */
-		if (h < p)
-			buddy_free_range(z, h, p, clean);
-		if (blk_end > end)
-			buddy_free_range(z, end, blk_end, clean);
-		p = blk_end;
-	}
-}
-
-/*
- * No free block of the order a request rounds up to: before growing the heap, look for a
- * run of exactly npages free pages that starts at a smaller free block and continues into
- * its neighbours (first fit, a bounded number of candidates). This is what lets a medium
- * request use holes that are big enough but not aligned, as a boundary-tag heap would.
- */
-static long assemble_run(struct zone *z, size_t npages, unsigned order)
-{
-	enum { MAX_CANDIDATES = 64 };
-	int tried = 0;
-	for (int o = (int)order - 1; o >= 0 && o >= (int)order - 4; o--) {
-		for (uint32_t h = z->free_head[o]; h != NIL && tried < MAX_CANDIDATES; h = z->pages[h].next, tried++) {
-			if (run_is_free(z, h, h + npages)) {
-				claim_run(z, h, h + npages);
-				return (long)h;
-			}
-		}
-	}
-	return -1;
 }
 
 /*

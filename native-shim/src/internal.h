@@ -154,12 +154,15 @@ static inline void *page_addr(const struct zone *z, size_t idx) { return (void *
 /* zone.c */
 INTERNAL int  zones_init(void);
 INTERNAL int  zone_grow(unsigned order);           /* page_lock held; 0 or -1 (ENOMEM) */
+INTERNAL long zone_grow_run(size_t npages);        /* page_lock held; free run at the brk top */
+INTERNAL bool zone_extend_top(struct zone *z, size_t end);
 INTERNAL void zone_trim_top(struct zone *z, size_t keep, bool forced);
 INTERNAL size_t zone_top_free_pages(struct zone *z);
 
 /* buddy.c — all with page_lock held unless named pages_* */
 INTERNAL long buddy_alloc(struct zone *z, unsigned order);
 INTERNAL void buddy_take_block(struct zone *z, uint32_t idx);
+INTERNAL long buddy_block_ending_at(struct zone *z, size_t t);
 INTERNAL void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean);
 INTERNAL void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind);
 INTERNAL void  pages_free(void *addr, size_t npages);

@@ -68,8 +68,12 @@ int zones_init(void)
 	return 0;
 }
 
-/* Extend the brk heap so that a block of `order` fits at its top. page_lock held. */
-static int brk_grow(struct zone *z, unsigned order)
+/*
+ * Extend the brk heap to at least `want` pages (rounded up to the growth step, plus the
+ * top pad); the new pages go to the buddy free lists. page_lock held. 0, or -1 when the
+ * break cannot move.
+ */
+static int brk_grow_to(struct zone *z, size_t want)
 {
 	uintptr_t cur = (uintptr_t)sbrk(0);
 	size_t old_pages = zone_npages(z);
@@ -81,9 +85,9 @@ static int brk_grow(struct zone *z, unsigned order)
 		z->can_grow = false;
 		return -1;
 	}
-	size_t blk = (size_t)1 << order;
-	size_t start = align_up(old_pages, blk);
-	size_t new_pages = align_up(start + blk + (settings.top_pad >> PAGE_SHIFT), GROW_STEP_PAGES);
+	size_t new_pages = align_up(want + (settings.top_pad >> PAGE_SHIFT), GROW_STEP_PAGES);
+	if (want <= old_pages && z->top != z->base)
+		return 0;                            /* already there */
 	if (new_pages > z->max_pages) {
 		z->can_grow = false;
 		return -1;
@@ -107,6 +111,13 @@ static int brk_grow(struct zone *z, unsigned order)
 	if (z->top - z->base > gstats.heap_peak_bytes)
 		gstats.heap_peak_bytes = z->top - z->base;
 	return 0;
+}
+
+/* Extend the brk heap so that a naturally aligned block of `order` fits at its top. */
+static int brk_grow(struct zone *z, unsigned order)
+{
+	size_t blk = (size_t)1 << order;
+	return brk_grow_to(z, align_up(zone_npages(z), blk) + blk);
 }
 
 /*
@@ -152,27 +163,37 @@ int zone_grow(unsigned order)
 	return mmap_zone_new();
 }
 
-/* Index of the free block that ends exactly at page t, or -1. */
-static long free_block_ending_at(struct zone *z, size_t t)
+/*
+ * Make room for an unaligned run of npages at the top of the brk heap, as glibc extends
+ * its top chunk: the free pages already at the top count, only the rest is asked of sbrk,
+ * so a run costs its own pages and no alignment. Returns the first page of a free run of
+ * npages (the caller claims it), or -1 when the break cannot move. page_lock held.
+ */
+long zone_grow_run(size_t npages)
 {
-	for (unsigned o = 0; o < MAX_ORDER; o++) {
-		size_t sz = (size_t)1 << o;
-		if (t < sz)
-			break;
-		if (t & (sz - 1))
-			continue;
-		struct page *p = &z->pages[t - sz];
-		if (p->kind == PG_FREE && (p->flags & PGF_HEAD) && p->order == o)
-			return (long)(t - sz);
-	}
-	return -1;
+	struct zone *z = &brk_zone;
+	if (!z->can_grow)
+		return -1;
+	size_t start = zone_npages(z) - zone_top_free_pages(z);
+	if (brk_grow_to(z, start + npages) < 0)
+		return -1;
+	return (long)start;
+}
+
+/*
+ * Extend the brk heap to `end` pages for a block that grows in place across the top
+ * (realloc). The caller has checked that every page from the block to the top is free.
+ */
+bool zone_extend_top(struct zone *z, size_t end)
+{
+	return z == &brk_zone && z->can_grow && brk_grow_to(z, end) == 0;
 }
 
 size_t zone_top_free_pages(struct zone *z)
 {
 	size_t t = zone_npages(z);
 	long h;
-	while ((h = free_block_ending_at(z, t)) >= 0)
+	while ((h = buddy_block_ending_at(z, t)) >= 0)
 		t = (size_t)h;
 	return zone_npages(z) - t;
 }
@@ -198,7 +219,7 @@ void zone_trim_top(struct zone *z, size_t keep, bool forced)
 	size_t keep_pages = align_up(keep, PAGE_SIZE) >> PAGE_SHIFT;
 	size_t npages = zone_npages(z), t = npages;
 	long h;
-	while ((h = free_block_ending_at(z, t)) >= 0 && free_top - (t - (size_t)h) >= keep_pages) {
+	while ((h = buddy_block_ending_at(z, t)) >= 0 && free_top - (t - (size_t)h) >= keep_pages) {
 		buddy_take_block(z, (uint32_t)h);
 		free_top -= t - (size_t)h;
 		t = (size_t)h;
