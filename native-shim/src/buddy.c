@@ -315,6 +315,18 @@ static void *alloc_at_brk_top(size_t npages, enum page_kind kind)
 	return idx < 0 ? NULL : take_run(zones[1], (size_t)idx, npages, kind);
 }
 
+/* An unaligned run of npages where pages are free already; NULL rather than grow a zone. */
+void *pages_alloc_if_free(size_t npages, enum page_kind kind)
+{
+	unsigned order = order_for_pages(npages);
+	if (order >= MAX_ORDER)
+		return NULL;
+	lock(&page_lock);
+	void *p = alloc_unaligned(npages, order, kind);
+	unlock(&page_lock);
+	return p;
+}
+
 /*
  * Allocate `npages` contiguous pages aligned to 2^align_order pages and mark them `kind`.
  * Aligned requests (slabs) take a buddy block; others (medium blocks) an exact run
@@ -411,15 +423,20 @@ void pages_free(void *addr, size_t npages)
 
 /*
  * Grow a medium block in place (realloc): claim pages [idx+old, idx+new) if all of them
- * are free. false, with nothing changed, when any page is in use.
+ * are free. With `may_grow`, a block that reaches the top of the brk heap (with only free
+ * pages after it) grows with the heap, as glibc's realloc extends into its top chunk.
+ * false, with nothing changed, when any page is in use or the heap cannot grow.
  */
-bool pages_extend(void *addr, size_t old_npages, size_t new_npages)
+bool pages_extend(void *addr, size_t old_npages, size_t new_npages, bool may_grow)
 {
 	struct zone *z = zone_of(addr);
 	size_t idx = ((uintptr_t)addr - z->base) >> PAGE_SHIFT;
 	size_t start = idx + old_npages, end = idx + new_npages;
 	lock(&page_lock);
-	if (end > zone_npages(z) || !run_is_free(z, start, end)) {
+	size_t npages = zone_npages(z);
+	bool fits = end <= npages ? run_is_free(z, start, end)
+		  : may_grow && run_is_free(z, start, npages) && zone_extend_top(z, end);
+	if (!fits) {
 		unlock(&page_lock);
 		return false;
 	}

@@ -165,8 +165,9 @@ INTERNAL void buddy_take_block(struct zone *z, uint32_t idx);
 INTERNAL long buddy_block_ending_at(struct zone *z, size_t t);
 INTERNAL void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean);
 INTERNAL void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind);
+INTERNAL void *pages_alloc_if_free(size_t npages, enum page_kind kind);
 INTERNAL void  pages_free(void *addr, size_t npages);
-INTERNAL bool  pages_extend(void *addr, size_t old_npages, size_t new_npages);
+INTERNAL bool  pages_extend(void *addr, size_t old_npages, size_t new_npages, bool may_grow);
 INTERNAL size_t pages_release_free(void);          /* madvise free blocks; returns bytes */
 
 /* ---- slab tier ----------------------------------------------------------- */

@@ -75,15 +75,36 @@ static void *small_alloc(struct tcache *tc, unsigned cls)
 	return p;
 }
 
+/* Count a medium block of npages just handed out. */
+static void medium_count(size_t npages)
+{
+	STAT_ADD(medium_allocs, 1);
+	STAT_ADD(medium_bytes, npages << PAGE_SHIFT);
+	STAT_ADD(dead_threads.bytes_allocated, npages << PAGE_SHIFT);
+}
+
 static void *medium_alloc(size_t n, size_t align)
 {
 	size_t npages = align_up(n, PAGE_SIZE) >> PAGE_SHIFT;
 	void *p = pages_alloc(npages, order_for_pages(align >> PAGE_SHIFT), PG_MEDIUM);
-	if (p) {
-		STAT_ADD(medium_allocs, 1);
-		STAT_ADD(medium_bytes, npages << PAGE_SHIFT);
-		STAT_ADD(dead_threads.bytes_allocated, npages << PAGE_SHIFT);
-	}
+	if (p)
+		medium_count(npages);
+	return p;
+}
+
+/*
+ * A medium block from pages that are free already (resident, most likely), or NULL. Also
+ * above the adaptive mmap threshold: it decides when the heap grows, not where a block may
+ * live. A threshold the user set is obeyed exactly, as glibc does.
+ */
+static void *medium_alloc_if_free(size_t n)
+{
+	if (n > (MAX_ORDER_PAGES << PAGE_SHIFT) || (n >= settings.mmap_threshold && settings.mmap_threshold_fixed))
+		return NULL;
+	size_t npages = align_up(n, PAGE_SIZE) >> PAGE_SHIFT;
+	void *p = pages_alloc_if_free(npages, PG_MEDIUM);
+	if (p)
+		medium_count(npages);
 	return p;
 }
 
@@ -115,6 +136,13 @@ static void *alloc_any(size_t n, size_t align, bool *zeroed)
 	}
 	if (n <= settings.medium_limit && align <= ZONE_ALIGN) {
 		void *p = medium_alloc(n, align);
+		if (p)
+			return p;
+	}
+	/* Above the mmap threshold, free heap pages that hold a run this big serve it: they are
+	 * resident and idle, a new mapping would be faulted in on top of them. */
+	if (align <= MIN_ALIGN) {
+		void *p = medium_alloc_if_free(n);
 		if (p)
 			return p;
 	}
@@ -327,10 +355,11 @@ static void medium_shrink(void *p, size_t n)
 }
 
 /*
- * A realloc that keeps the block where it is (same slab object, pages added or given back,
- * mremap). Returns the block it keeps, or NULL when the block has to move. Every request
- * counted in bytes_requested counts its usable size in bytes_allocated, so that the two
- * measure internal fragmentation; a move is counted by the allocation it makes.
+ * A realloc that keeps the block where it is (same slab object, pages given back, mremap,
+ * or pages added from the free pages right after it). Returns the block it keeps, or NULL
+ * when the block has to move. Every request counted in bytes_requested counts its usable
+ * size in bytes_allocated, so that the two measure internal fragmentation; a move is
+ * counted by the allocation it makes.
  */
 static void *realloc_in_place(void *p, size_t n, size_t old)
 {
@@ -342,8 +371,8 @@ static void *realloc_in_place(void *p, size_t n, size_t old)
 	if (!z && (n >= settings.mmap_threshold || (n <= old && n > settings.medium_limit))) {
 		q = large_realloc(p, n);                 /* mremap: no copy */
 		usable = pages_n;
-	} else if (medium && n > old && n <= settings.medium_limit &&
-		   pages_extend(p, old >> PAGE_SHIFT, pages_n >> PAGE_SHIFT)) {
+	} else if (medium && n > old && n <= (MAX_ORDER_PAGES << PAGE_SHIFT) &&
+		   pages_extend(p, old >> PAGE_SHIFT, pages_n >> PAGE_SHIFT, false)) {
 		STAT_ADD(medium_bytes, pages_n - old);   /* grown into the free pages after it */
 		q = p, usable = pages_n;
 	} else if (medium && n <= old && n > settings.small_limit) {
@@ -355,6 +384,37 @@ static void *realloc_in_place(void *p, size_t n, size_t old)
 	if (q)
 		STAT_ADD(dead_threads.bytes_allocated, usable);
 	return q;
+}
+
+/* Copy a block to q, its new place, and free it there. */
+static void *realloc_move(void *p, void *q, size_t n, size_t old)
+{
+	sample_check(tc_get(), q, n);
+	memcpy(q, p, old < n ? old : n);
+	free_any(p, "realloc(): invalid pointer");
+	return q;
+}
+
+/*
+ * A medium block that cannot grow in place moves to a run of free pages if there is one,
+ * and only otherwise grows across the top of the heap when it ends there (glibc's
+ * realloc into the top chunk): holes get used before the heap gets bigger.
+ */
+static void *realloc_medium_without_growth(void *p, size_t n, size_t old)
+{
+	struct zone *z = zone_of(p);
+	if (!z || page_of(z, p)->kind != PG_MEDIUM || n <= old || n <= settings.small_limit)
+		return NULL;
+	void *q = medium_alloc_if_free(n);
+	if (q)
+		return realloc_move(p, q, n, old);
+	size_t pages_n = align_up(n, PAGE_SIZE);
+	if (n <= (MAX_ORDER_PAGES << PAGE_SHIFT) && pages_extend(p, old >> PAGE_SHIFT, pages_n >> PAGE_SHIFT, true)) {
+		STAT_ADD(medium_bytes, pages_n - old);
+		STAT_ADD(dead_threads.bytes_allocated, pages_n);
+		return p;
+	}
+	return NULL;
 }
 
 EXPORT void *realloc(void *p, size_t n)
@@ -373,16 +433,15 @@ EXPORT void *realloc(void *p, size_t n)
 		return NULL;
 	}
 	void *q = realloc_in_place(p, n, old);
+	if (!q)
+		q = realloc_medium_without_growth(p, n, old);
 	if (q)
 		return q;
 	bool zeroed;
 	q = alloc_any(n, MIN_ALIGN, &zeroed);
-	sample_check(tc_get(), q, n);
 	if (!q)
 		return NULL;                             /* p is left untouched */
-	memcpy(q, p, old < n ? old : n);
-	free_any(p, "realloc(): invalid pointer");
-	return q;
+	return realloc_move(p, q, n, old);
 }
 
 EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
