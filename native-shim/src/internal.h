@@ -244,21 +244,19 @@ INTERNAL void *cache_alloc_one(struct kmem_cache *c);
 INTERNAL void  cache_free_one(struct kmem_cache *c, void *p);
 
 /* kmalloc.c */
-#define NR_KMALLOC     40                   /* kmalloc-16 .. kmalloc-32768 */
-#define KMALLOC_MAX    32768
+#define NR_KMALLOC     64                   /* kmalloc-16 .. kmalloc-16384 */
+#define KMALLOC_MAX    16384
 INTERNAL extern struct kmem_cache kmalloc_caches[NR_KMALLOC];
 INTERNAL extern struct kmem_cache kmalloc_8;
-INTERNAL extern uint8_t kmalloc_lut[65];
+INTERNAL extern uint8_t kmalloc_lut[KMALLOC_MAX / 16 + 1];   /* (size + 15) / 16 -> class */
 INTERNAL extern const uint32_t kmalloc_size[NR_KMALLOC];
 INTERNAL extern uint32_t kmalloc_recip[NR_KMALLOC];   /* the caches' recip, for free() */
-INTERNAL extern uint32_t kmalloc_span[NR_KMALLOC];    /* objects per slab * size */   /* (size + 15) / 16 -> class, sizes <= 1024 */
+INTERNAL extern uint32_t kmalloc_span[NR_KMALLOC];    /* objects per slab * size */
 INTERNAL int kmalloc_init(void);
+/* The kmalloc class of a request of n <= KMALLOC_MAX bytes: one load, whatever the size. */
 static inline unsigned size_class(size_t n)
 {
-	if (n <= 1024)
-		return kmalloc_lut[(n + 15) >> 4];
-	unsigned lg = ilog2(n - 1);                  /* n in (2^lg, 2^(lg+1)] */
-	return 20 + (lg - 10) * 4 + (unsigned)((n - 1 - ((size_t)1 << lg)) >> (lg - 2));
+	return kmalloc_lut[(n + 15) >> 4];
 }
 
 /* ---- per-thread caches --------------------------------------------------- */

@@ -1,7 +1,7 @@
 /*
  * malloc.c — the exported malloc family, routing each request to a tier:
  *
- *   size <= small_limit (32 KiB)           kmalloc-N slab cache, through the thread's cache
+ *   size <= small_limit (16 KiB)           kmalloc-N slab cache, through the thread's cache
  *   small_limit < size < mmap_threshold    "medium": an exact run of buddy pages
  *   size >= mmap_threshold (128 KiB)       its own mapping (large.c)
  *
