@@ -10,8 +10,12 @@
  * Links live in the page descriptors, never in the free memory itself, so free pages can
  * be given back to the kernel with madvise or a negative sbrk without touching them.
  *
- * Requests of a page count that is not a power of two take the next order and give the
- * tail back at once, like the kernel's alloc_pages_exact(): waste stays under one page.
+ * Slabs take naturally aligned blocks. Medium blocks are exact runs of pages, and for them
+ * the zone also indexes its free runs — maximal sequences of free pages, whatever buddy
+ * blocks they are made of — by length, as a boundary-tag heap does: the first and last
+ * page of a run carry its length, the first page links it into a bin of runs of similar
+ * length. A medium request takes the smallest run that fits (best fit; a run of 32 pages
+ * or fewer fits exactly), from its start.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -141,6 +145,134 @@ void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean)
 	}
 }
 
+/* ---- free runs: maximal sequences of free pages, indexed by length ---------- */
+
+/* Runs of 1..RUN_EXACT_BINS pages have a bin each; longer ones four bins per power of two. */
+static unsigned run_bin(size_t len)
+{
+	if (len <= RUN_EXACT_BINS)
+		return (unsigned)len - 1;
+	unsigned lg = ilog2(len - 1);                  /* len in (2^lg, 2^(lg+1)], lg >= 5 */
+	unsigned bin = RUN_EXACT_BINS + (lg - 5) * 4 + (unsigned)((len - 1 - ((size_t)1 << lg)) >> (lg - 2));
+	return bin < RUN_BINS ? bin : RUN_BINS - 1;
+}
+
+static void run_link(struct zone *z, size_t start, size_t len)
+{
+	struct page *first = &z->pages[start];
+	unsigned bin = run_bin(len);
+	first->npages = (uint32_t)len;
+	z->pages[start + len - 1].npages = (uint32_t)len;   /* the tag a later free looks at */
+	first->run_prev = NIL;
+	first->run_next = z->run_head[bin];
+	if (first->run_next != NIL)
+		z->pages[first->run_next].run_prev = (uint32_t)start;
+	z->run_head[bin] = (uint32_t)start;
+	z->run_bins_used[bin / 64] |= (uint64_t)1 << (bin % 64);
+}
+
+static void run_unlink(struct zone *z, size_t start)
+{
+	struct page *first = &z->pages[start];
+	unsigned bin = run_bin(first->npages);
+	if (first->run_prev != NIL)
+		z->pages[first->run_prev].run_next = first->run_next;
+	else if ((z->run_head[bin] = first->run_next) == NIL)
+		z->run_bins_used[bin / 64] &= ~((uint64_t)1 << (bin % 64));
+	if (first->run_next != NIL)
+		z->pages[first->run_next].run_prev = first->run_prev;
+}
+
+/* Pages [start, end) have just become free: merge them with the runs on either side. */
+static void runs_freed(struct zone *z, size_t start, size_t end)
+{
+	if (start > 0 && z->pages[start - 1].kind == PG_FREE) {
+		start -= z->pages[start - 1].npages;
+		run_unlink(z, start);
+	}
+	if (end < zone_npages(z) && z->pages[end].kind == PG_FREE) {
+		size_t len = z->pages[end].npages;
+		run_unlink(z, end);
+		end += len;
+	}
+	run_link(z, start, end - start);
+}
+
+/* Pages [start, end) of the run that begins at run_start are no longer free. */
+static void runs_taken(struct zone *z, size_t run_start, size_t start, size_t end)
+{
+	size_t run_end = run_start + z->pages[run_start].npages;
+	run_unlink(z, run_start);
+	if (run_start < start)
+		run_link(z, run_start, start - run_start);
+	if (end < run_end)
+		run_link(z, end, run_end - end);
+}
+
+#ifdef SS_CHECK_RUNS
+#include <stdlib.h>
+/* Debug build only: every maximal free run is in its bin with its tags, and nothing else is. */
+static void runs_check(struct zone *z)
+{
+	size_t n = zone_npages(z), runs = 0, linked = 0;
+	for (size_t i = 0; i < n;) {
+		if (z->pages[i].kind != PG_FREE) { i++; continue; }
+		size_t e = i;
+		while (e < n && z->pages[e].kind == PG_FREE)
+			e++;
+		if (z->pages[i].npages != e - i || z->pages[e - 1].npages != e - i)
+			abort();
+		runs++;
+		i = e;
+	}
+	for (unsigned b = 0; b < RUN_BINS; b++) {
+		bool used = z->run_bins_used[b / 64] >> (b % 64) & 1;
+		if (used != (z->run_head[b] != NIL))
+			abort();
+		for (uint32_t r = z->run_head[b]; r != NIL; r = z->pages[r].run_next) {
+			if (z->pages[r].kind != PG_FREE || run_bin(z->pages[r].npages) != b ||
+			    (r > 0 && z->pages[r - 1].kind == PG_FREE))
+				abort();
+			linked++;
+		}
+	}
+	if (runs != linked)
+		abort();
+}
+#define RUNS_CHECK(z) runs_check(z)
+#else
+#define RUNS_CHECK(z) ((void)0)
+#endif
+
+/* Free pages [start, end) that were not free before: buddy blocks and runs. */
+void buddy_free_pages(struct zone *z, size_t start, size_t end, bool clean)
+{
+	buddy_free_range(z, start, end, clean);
+	runs_freed(z, start, end);
+}
+
+/* The free run at the top of zone z, which ended at old_end, now ends at the top (trim). */
+void buddy_trim_run(struct zone *z, size_t old_end)
+{
+	size_t start = old_end - z->pages[old_end - 1].npages;
+	run_unlink(z, start);
+	if (start < zone_npages(z))
+		run_link(z, start, zone_npages(z) - start);
+}
+
+void buddy_init_zone(struct zone *z)
+{
+	for (unsigned o = 0; o < MAX_ORDER; o++) {
+		z->free_head[o] = z->free_tail[o] = NIL;
+		z->nr_free[o] = 0;
+	}
+	z->free_pages = z->dirty_pages = 0;
+	for (unsigned b = 0; b < RUN_BINS; b++)
+		z->run_head[b] = NIL;
+	for (unsigned w = 0; w < RUN_BIN_WORDS; w++)
+		z->run_bins_used[w] = 0;
+}
+
 static void mark_pages(struct zone *z, size_t idx, size_t npages, enum page_kind kind)
 {
 	struct page *head = &z->pages[idx];
@@ -189,17 +321,6 @@ long buddy_block_ending_at(struct zone *z, size_t t)
 	return -1;
 }
 
-static bool run_is_free(struct zone *z, size_t start, size_t end)
-{
-	for (size_t p = start; p < end;) {
-		long h = free_block_containing(z, p);
-		if (h < 0)
-			return false;
-		p = (size_t)h + ((size_t)1 << z->pages[h].order);
-	}
-	return true;
-}
-
 /* Carve the free run [start, end) out of the free blocks that hold it, giving back the
  * parts of those blocks outside it. The run's pages are left PG_FREE without a head:
  * the caller marks them. */
@@ -220,10 +341,8 @@ static void claim_run(struct zone *z, size_t start, size_t end)
 }
 
 /*
- * The first page of the free run that holds free block h, and the page after it, at most
- * `want` pages away from h: runs are walked block by block through their neighbours. A
- * page right after a free block is, when free, the head of the next one (blocks do not
- * overlap); the block before is found by the orders that could end there.
+ * The first page of the free run that holds free block h: runs are walked block by block
+ * towards lower addresses (the block before is found by the orders that could end there).
  */
 static size_t free_run_start(struct zone *z, size_t h)
 {
@@ -233,43 +352,36 @@ static size_t free_run_start(struct zone *z, size_t h)
 	return h;
 }
 
-static size_t free_run_end(struct zone *z, size_t h, size_t want)
-{
-	size_t npages = zone_npages(z), e = h;
-	while (e < npages && e - h < want) {
-		struct page *p = &z->pages[e];
-		if (p->kind != PG_FREE || !(p->flags & PGF_HEAD))
-			break;
-		e += (size_t)1 << p->order;
-	}
-	return e;
-}
-
 /*
- * Where an unaligned run of npages fits in zone z, or -1. A free run of npages always
- * holds a whole free block of order - 2 or more (it spans an aligned block of that size,
- * and buddies always merge), so only those lists are searched: first the runs around
- * blocks smaller than the request rounds up to, a bounded number of each (holes that a
- * boundary-tag heap would reuse), then the first block big enough. Either way the run
- * starts where its free run starts: allocations pack towards low addresses, leaving the
- * rest of the hole in one piece and the top of the heap free to be trimmed.
+ * The free run for npages in zone z, or -1: the smallest that fits, among the runs of the
+ * request's bin (each looked at, up to a bound: in bins above RUN_EXACT_BINS lengths
+ * differ) and the first of the next bin that has any (all of its runs fit). Within a bin,
+ * the run freed last comes first: its pages are the likeliest to be resident.
  */
-static long find_free_run(struct zone *z, size_t npages, unsigned order)
+static long find_free_run(struct zone *z, size_t npages)
 {
-	enum { CANDIDATES_PER_ORDER = 32 };
-	unsigned lowest = order >= 2 ? order - 2 : 0;
-	for (unsigned o = lowest; o < order; o++) {
-		int tried = 0;
-		for (uint32_t h = z->free_head[o]; h != NIL && tried < CANDIDATES_PER_ORDER;
-		     h = z->pages[h].next, tried++) {
-			size_t s = free_run_start(z, h);
-			if (free_run_end(z, s, npages) - s >= npages)
-				return (long)s;
+	enum { BIN_SCAN = 16 };
+	unsigned bin = run_bin(npages);
+	long best = -1;
+	size_t best_len = SIZE_MAX;
+	int scanned = 0;
+	for (uint32_t r = z->run_head[bin]; r != NIL && scanned < BIN_SCAN; r = z->pages[r].run_next, scanned++) {
+		size_t len = z->pages[r].npages;
+		if (len >= npages && len < best_len) {
+			best = r, best_len = len;
+			if (len == npages)
+				break;
 		}
 	}
-	for (unsigned o = order; o < MAX_ORDER; o++)
-		if (z->free_head[o] != NIL)
-			return (long)free_run_start(z, z->free_head[o]);
+	if (best >= 0)
+		return best;
+	for (unsigned w = (bin + 1) / 64; w < RUN_BIN_WORDS; w++) {
+		uint64_t used = z->run_bins_used[w];
+		if (w == (bin + 1) / 64)
+			used &= ~(uint64_t)0 << ((bin + 1) % 64);
+		if (used)
+			return z->run_head[w * 64 + (unsigned)__builtin_ctzl(used)];
+	}
 	return -1;
 }
 
@@ -284,24 +396,27 @@ static void *alloc_aligned(size_t npages, unsigned order, enum page_kind kind)
 		size_t end = (size_t)idx + ((size_t)1 << order);
 		if ((size_t)idx + npages < end)
 			buddy_free_range(z, (size_t)idx + npages, end, z->pages[idx].flags & PGF_CLEAN);
+		runs_taken(z, free_run_start(z, (size_t)idx), (size_t)idx, (size_t)idx + npages);
 		mark_pages(z, (size_t)idx, npages, kind);
 		return page_addr(z, (size_t)idx);
 	}
 	return NULL;
 }
 
+/* The first npages of the free run that starts at idx. */
 static void *take_run(struct zone *z, size_t idx, size_t npages, enum page_kind kind)
 {
+	runs_taken(z, idx, idx, idx + npages);
 	claim_run(z, idx, idx + npages);
 	mark_pages(z, idx, npages, kind);
 	return page_addr(z, idx);
 }
 
 /* An unaligned run of npages from the first zone that has room for it. */
-static void *alloc_unaligned(size_t npages, unsigned order, enum page_kind kind)
+static void *alloc_unaligned(size_t npages, enum page_kind kind)
 {
 	for (unsigned i = 1; i <= nr_zones; i++) {
-		long idx = find_free_run(zones[i], npages, order);
+		long idx = find_free_run(zones[i], npages);
 		if (idx >= 0)
 			return take_run(zones[i], (size_t)idx, npages, kind);
 	}
@@ -318,19 +433,16 @@ static void *alloc_at_brk_top(size_t npages, enum page_kind kind)
 /* An unaligned run of npages where pages are free already; NULL rather than grow a zone. */
 void *pages_alloc_if_free(size_t npages, enum page_kind kind)
 {
-	unsigned order = order_for_pages(npages);
-	if (order >= MAX_ORDER)
-		return NULL;
 	lock(&page_lock);
-	void *p = alloc_unaligned(npages, order, kind);
+	void *p = alloc_unaligned(npages, kind);
 	unlock(&page_lock);
 	return p;
 }
 
 /*
  * Allocate `npages` contiguous pages aligned to 2^align_order pages and mark them `kind`.
- * Aligned requests (slabs) take a buddy block; others (medium blocks) an exact run
- * wherever one fits (find_free_run). Zones are tried in order, the brk heap first; when
+ * Aligned requests (slabs) take a buddy block; others (medium blocks) the smallest free
+ * run that holds them (find_free_run). Zones are tried in order, the brk heap first; when
  * none has room the brk heap grows — by what an unaligned run lacks at its top, by an
  * aligned block otherwise — or else a new mmap zone is made.
  */
@@ -347,7 +459,7 @@ void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
 	void *p;
 	lock(&page_lock);
 	for (;;) {
-		p = unaligned ? alloc_unaligned(npages, order, kind) : alloc_aligned(npages, order, kind);
+		p = unaligned ? alloc_unaligned(npages, kind) : alloc_aligned(npages, order, kind);
 		if (p || (unaligned && (p = alloc_at_brk_top(npages, kind))))
 			break;
 		if (zone_grow(order) < 0) {
@@ -358,6 +470,7 @@ void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
 			return NULL;
 		}
 	}
+	RUNS_CHECK(zone_of(p));
 	unlock(&page_lock);
 	return p;
 }
@@ -414,10 +527,11 @@ void pages_free(void *addr, size_t npages)
 	struct zone *z = zone_of(addr);
 	lock(&page_lock);
 	size_t idx = ((uintptr_t)addr - z->base) >> PAGE_SHIFT;
-	buddy_free_range(z, idx, idx + npages, false);
+	buddy_free_pages(z, idx, idx + npages, false);
 	if (z->kind == ZONE_BRK && idx + npages + MAX_ORDER_PAGES >= zone_npages(z))
 		zone_trim_top(z, settings.trim_threshold / 2, false);   /* hysteresis: no sbrk ping-pong */
 	decay_dirty(z);
+	RUNS_CHECK(z);
 	unlock(&page_lock);
 }
 
@@ -434,12 +548,15 @@ bool pages_extend(void *addr, size_t old_npages, size_t new_npages, bool may_gro
 	size_t start = idx + old_npages, end = idx + new_npages;
 	lock(&page_lock);
 	size_t npages = zone_npages(z);
-	bool fits = end <= npages ? run_is_free(z, start, end)
-		  : may_grow && run_is_free(z, start, npages) && zone_extend_top(z, end);
+	/* page `start`, right after the block, begins a free run if it is free at all */
+	size_t run = start < npages && z->pages[start].kind == PG_FREE ? z->pages[start].npages : 0;
+	bool fits = start + run >= end ||
+		    (may_grow && start + run == npages && zone_extend_top(z, end));
 	if (!fits) {
 		unlock(&page_lock);
 		return false;
 	}
+	runs_taken(z, start, start, end);
 	claim_run(z, start, end);
 	for (size_t i = start; i < end; i++) {
 		z->pages[i].kind = PG_TAIL;
@@ -447,6 +564,7 @@ bool pages_extend(void *addr, size_t old_npages, size_t new_npages, bool may_gro
 		z->pages[i].npages = (uint32_t)(i - idx);
 	}
 	z->pages[idx].npages = (uint32_t)new_npages;
+	RUNS_CHECK(z);
 	unlock(&page_lock);
 	return true;
 }

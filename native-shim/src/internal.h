@@ -101,11 +101,18 @@ struct page {
 		struct { uint32_t next, prev; };  /* free block: list links (page indices) */
 		int32_t obj_delta;                /* PG_SLAB: first object - this page's address */
 	};
-	struct slab *slab;   /* PG_SLAB */
+	union {
+		struct slab *slab;                /* PG_SLAB */
+		struct { uint32_t run_next, run_prev; };   /* first page of a free run: bin links */
+	};
 };
+/* PG_FREE: npages is the length of the free run on its first and its last page. */
 #define NO_CLASS 0xff
 
 /* ---- zones: contiguous runs of pages from one page source ---------------- */
+#define RUN_EXACT_BINS  32                    /* free runs up to 32 pages: a bin per length */
+#define RUN_BINS        (RUN_EXACT_BINS + 4 * 18)   /* then four per power of two, to 2^23 pages */
+#define RUN_BIN_WORDS   ((RUN_BINS + 63) / 64)
 enum zone_kind { ZONE_BRK, ZONE_MMAP };
 
 struct zone {
@@ -119,6 +126,8 @@ struct zone {
 	uint32_t free_head[MAX_ORDER]; /* dirty blocks first, clean ones at the tail */
 	uint32_t free_tail[MAX_ORDER];
 	size_t   nr_free[MAX_ORDER];   /* free blocks per order: /proc/buddyinfo */
+	uint32_t run_head[RUN_BINS];   /* free runs by length (buddy.c) */
+	uint64_t run_bins_used[RUN_BIN_WORDS];
 	size_t   free_pages;
 	size_t   dirty_pages;          /* free pages still resident (not released) */
 	size_t   resident_pages;       /* last mincore measurement (export.c) */
@@ -164,6 +173,9 @@ INTERNAL long buddy_alloc(struct zone *z, unsigned order);
 INTERNAL void buddy_take_block(struct zone *z, uint32_t idx);
 INTERNAL long buddy_block_ending_at(struct zone *z, size_t t);
 INTERNAL void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean);
+INTERNAL void buddy_free_pages(struct zone *z, size_t start, size_t end, bool clean);
+INTERNAL void buddy_trim_run(struct zone *z, size_t old_end);
+INTERNAL void buddy_init_zone(struct zone *z);
 INTERNAL void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind);
 INTERNAL void *pages_alloc_if_free(size_t npages, enum page_kind kind);
 INTERNAL void  pages_free(void *addr, size_t npages);

@@ -37,15 +37,6 @@ static void *map_anon(size_t len, int extra_flags)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static void zone_init_lists(struct zone *z)
-{
-	for (unsigned o = 0; o < MAX_ORDER; o++) {
-		z->free_head[o] = z->free_tail[o] = NIL;
-		z->nr_free[o] = 0;
-	}
-	z->free_pages = z->dirty_pages = 0;
-}
-
 static void zone_map_register(struct zone *z, uintptr_t from, uintptr_t to)
 {
 	for (uintptr_t g = from >> GRANULE_SHIFT; g <= (to - 1) >> GRANULE_SHIFT; g++)
@@ -62,7 +53,7 @@ int zones_init(void)
 	brk_zone.kind = ZONE_BRK;
 	brk_zone.can_grow = true;
 	brk_zone.max_pages = BRK_MAX_PAGES;
-	zone_init_lists(&brk_zone);
+	buddy_init_zone(&brk_zone);
 	zones[1] = &brk_zone;
 	nr_zones = 1;
 	return 0;
@@ -104,7 +95,7 @@ static int brk_grow_to(struct zone *z, size_t want)
 	uint64_t now = clock_ms();
 	if (!settings.trim_threshold_fixed && z->last_trim_ms && now - z->last_trim_ms < settings.decay_ms)
 		z->trim_hold_until_ms = now + settings.decay_ms;   /* trimmed, then grown again: hold */
-	buddy_free_range(z, old_pages, new_pages, true);   /* fresh from sbrk */
+	buddy_free_pages(z, old_pages, new_pages, true);   /* fresh from sbrk */
 	gstats.brk_grows++;
 	event_record(SS_EV_BRK_GROW, SS_TIER_MEDIUM, 0, (void *)(z->base + (old_pages << PAGE_SHIFT)),
 		     (new_pages - old_pages) << PAGE_SHIFT);
@@ -147,8 +138,8 @@ static int mmap_zone_new(void)
 	z->max_pages = npages;
 	z->base = base;
 	z->top = base + MMAP_ZONE_SIZE;
-	zone_init_lists(z);
-	buddy_free_range(z, 0, npages, true);
+	buddy_init_zone(z);
+	buddy_free_pages(z, 0, npages, true);
 	zones[z->id] = z;
 	__atomic_store_n(&nr_zones, nr_zones + 1, __ATOMIC_RELEASE);
 	zone_map_register(z, z->base, z->top);
@@ -232,6 +223,7 @@ void zone_trim_top(struct zone *z, size_t keep, bool forced)
 		return;
 	}
 	z->top = z->base + (t << PAGE_SHIFT);
+	buddy_trim_run(z, npages);
 	z->last_trim_ms = clock_ms();
 	gstats.brk_trims++;
 	event_record(SS_EV_BRK_TRIM, SS_TIER_MEDIUM, 0, (void *)z->top, bytes);
