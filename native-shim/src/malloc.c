@@ -341,17 +341,33 @@ EXPORT size_t malloc_usable_size(void *p)
 }
 
 /* Shrink a medium block in place by giving its tail pages back. */
-static void medium_shrink(void *p, size_t n)
+/*
+ * Shrink a medium block in place by giving its tail pages back; returns its usable size.
+ * A tail of less than an eighth of the block stays: it may be the room a growing block
+ * was given (realloc_room), and giving it back would only make the next growth move.
+ */
+static size_t medium_shrink(void *p, size_t n)
 {
 	struct zone *z = zone_of(p);
 	struct page *pg = page_of(z, p);
 	size_t keep = align_up(n, PAGE_SIZE) >> PAGE_SHIFT;
 	size_t old = pg->npages;
-	if (keep >= old)
-		return;
+	if (keep >= old || (old - keep) * 8 < old)
+		return old << PAGE_SHIFT;
 	pg->npages = (uint32_t)keep;
 	STAT_ADD(medium_bytes, -((old - keep) << PAGE_SHIFT));
 	pages_free((char *)p + (keep << PAGE_SHIFT), old - keep);
+	return keep << PAGE_SHIFT;
+}
+
+/*
+ * What a medium block that must move to grow from `old` usable bytes to n asks for: a
+ * block grown by a small step (less than an eighth) is being appended to, and will be
+ * again, so it gets an eighth more room; other growth is taken as asked.
+ */
+static size_t realloc_room(size_t n, size_t old)
+{
+	return n - old < old / 8 ? n + n / 8 : n;
 }
 
 /*
@@ -376,8 +392,8 @@ static void *realloc_in_place(void *p, size_t n, size_t old)
 		STAT_ADD(medium_bytes, pages_n - old);   /* grown into the free pages after it */
 		q = p, usable = pages_n;
 	} else if (medium && n <= old && n > settings.small_limit) {
-		medium_shrink(p, n);
-		q = p, usable = pages_n;
+		usable = medium_shrink(p, n);
+		q = p;
 	} else if (z && !medium && n <= old && (n > old / 2 || old <= 64)) {
 		q = p, usable = old;                     /* same slab object */
 	}
@@ -405,7 +421,7 @@ static void *realloc_medium_without_growth(void *p, size_t n, size_t old)
 	struct zone *z = zone_of(p);
 	if (!z || page_of(z, p)->kind != PG_MEDIUM || n <= old || n <= settings.small_limit)
 		return NULL;
-	void *q = medium_alloc_if_free(n);
+	void *q = medium_alloc_if_free(realloc_room(n, old));
 	if (q)
 		return realloc_move(p, q, n, old);
 	size_t pages_n = align_up(n, PAGE_SIZE);
@@ -438,7 +454,8 @@ EXPORT void *realloc(void *p, size_t n)
 	if (q)
 		return q;
 	bool zeroed;
-	q = alloc_any(n, MIN_ALIGN, &zeroed);
+	bool grows_medium = n > old && n > settings.small_limit && zone_of(p) && page_of(zone_of(p), p)->kind == PG_MEDIUM;
+	q = alloc_any(grows_medium ? realloc_room(n, old) : n, MIN_ALIGN, &zeroed);
 	if (!q)
 		return NULL;                             /* p is left untouched */
 	return realloc_move(p, q, n, old);
