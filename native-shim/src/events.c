@@ -17,7 +17,6 @@
  * A full ring drops the record and counts it: ss_events_dropped().
  */
 #define _GNU_SOURCE
-#include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -214,6 +213,26 @@ static uint64_t rng_next(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+/*
+ * Natural logarithm of u in (0, 1], without libm: linking libm maps 300 KiB of its text
+ * into every process under the shim for this one call. u = m * 2^e with m in [1, 2), and
+ * ln m = 2 atanh(t), t = (m - 1) / (m + 1), whose series converges fast once m is
+ * brought into [sqrt 1/2, sqrt 2) (relative error below 1e-10 with these terms).
+ */
+static double ln_unit(double u)
+{
+	union { double d; uint64_t bits; } x = { .d = u };
+	int e = (int)((x.bits >> 52) & 0x7ff) - 1023;
+	x.bits = (x.bits & ~((uint64_t)0x7ff << 52)) | ((uint64_t)1023 << 52);   /* m in [1, 2) */
+	if (x.d > 1.41421356237309504880) {        /* m in [sqrt 1/2, sqrt 2): |t| <= 0.172 */
+		x.d *= 0.5;
+		e++;
+	}
+	double t = (x.d - 1.0) / (x.d + 1.0), t2 = t * t;
+	double series = t * (2.0 + t2 * (2.0 / 3 + t2 * (2.0 / 5 + t2 * (2.0 / 7 + t2 * (2.0 / 9 + t2 * (2.0 / 11))))));
+	return e * 0.69314718055994530942 + series;
+}
+
 int64_t sample_next_interval(struct tcache *tc)
 {
 	size_t mean = sample_mean;
@@ -222,7 +241,7 @@ int64_t sample_next_interval(struct tcache *tc)
 	if (!tc->rng)
 		tc->rng = (uintptr_t)tc ^ clock_ns(CLOCK_REALTIME);
 	double u = ((double)(rng_next(&tc->rng) >> 11) + 1.0) / 9007199254740993.0;   /* (0, 1] */
-	double v = -log(u) * (double)mean;
+	double v = -ln_unit(u) * (double)mean;
 	return v > 1e15 ? (int64_t)1e15 : (int64_t)v + 1;
 }
 

@@ -104,11 +104,18 @@ struct page {
 		struct { uint32_t next, prev; };  /* free block: list links (page indices) */
 		int32_t obj_delta;                /* PG_SLAB: first object - this page's address */
 	};
-	struct slab *slab;   /* PG_SLAB */
+	union {
+		struct slab *slab;                /* PG_SLAB */
+		struct { uint32_t run_next, run_prev; };   /* first page of a free run: bin links */
+	};
 };
+/* PG_FREE: npages is the length of the free run on its first and its last page. */
 #define NO_CLASS 0xff
 
 /* ---- zones: contiguous runs of pages from one page source ---------------- */
+#define RUN_EXACT_BINS  32                    /* free runs up to 32 pages: a bin per length */
+#define RUN_BINS        (RUN_EXACT_BINS + 4 * 18)   /* then four per power of two, to 2^23 pages */
+#define RUN_BIN_WORDS   ((RUN_BINS + 63) / 64)
 enum zone_kind { ZONE_BRK, ZONE_MMAP };
 
 struct zone {
@@ -122,6 +129,8 @@ struct zone {
 	uint32_t free_head[MAX_ORDER]; /* dirty blocks first, clean ones at the tail */
 	uint32_t free_tail[MAX_ORDER];
 	size_t   nr_free[MAX_ORDER];   /* free blocks per order: /proc/buddyinfo */
+	uint32_t run_head[RUN_BINS];   /* free runs by length (buddy.c) */
+	uint64_t run_bins_used[RUN_BIN_WORDS];
 	size_t   free_pages;
 	size_t   dirty_pages;          /* free pages still resident (not released) */
 	size_t   resident_pages;       /* last mincore measurement (export.c) */
@@ -157,16 +166,23 @@ static inline void *page_addr(const struct zone *z, size_t idx) { return (void *
 /* zone.c */
 INTERNAL int  zones_init(void);
 INTERNAL int  zone_grow(unsigned order);           /* page_lock held; 0 or -1 (ENOMEM) */
+INTERNAL long zone_grow_run(size_t npages);        /* page_lock held; free run at the brk top */
+INTERNAL bool zone_extend_top(struct zone *z, size_t end);
 INTERNAL void zone_trim_top(struct zone *z, size_t keep, bool forced);
 INTERNAL size_t zone_top_free_pages(struct zone *z);
 
 /* buddy.c — all with page_lock held unless named pages_* */
 INTERNAL long buddy_alloc(struct zone *z, unsigned order);
 INTERNAL void buddy_take_block(struct zone *z, uint32_t idx);
+INTERNAL long buddy_block_ending_at(struct zone *z, size_t t);
 INTERNAL void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean);
+INTERNAL void buddy_free_pages(struct zone *z, size_t start, size_t end, bool clean);
+INTERNAL void buddy_trim_run(struct zone *z, size_t old_end);
+INTERNAL void buddy_init_zone(struct zone *z);
 INTERNAL void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind);
+INTERNAL void *pages_alloc_if_free(size_t npages, enum page_kind kind);
 INTERNAL void  pages_free(void *addr, size_t npages);
-INTERNAL bool  pages_extend(void *addr, size_t old_npages, size_t new_npages);
+INTERNAL bool  pages_extend(void *addr, size_t old_npages, size_t new_npages, bool may_grow);
 INTERNAL size_t pages_release_free(void);          /* madvise free blocks; returns bytes */
 
 /* ---- slab tier ----------------------------------------------------------- */
@@ -261,21 +277,19 @@ INTERNAL size_t debug_usable(struct kmem_cache *c, const void *p);
 INTERNAL int   stack_capture(uint64_t *frames, int max);
 
 /* kmalloc.c */
-#define NR_KMALLOC     40                   /* kmalloc-16 .. kmalloc-32768 */
-#define KMALLOC_MAX    32768
+#define NR_KMALLOC     64                   /* kmalloc-16 .. kmalloc-16384 */
+#define KMALLOC_MAX    16384
 INTERNAL extern struct kmem_cache kmalloc_caches[NR_KMALLOC];
 INTERNAL extern struct kmem_cache kmalloc_8;
-INTERNAL extern uint8_t kmalloc_lut[65];
+INTERNAL extern uint8_t kmalloc_lut[KMALLOC_MAX / 16 + 1];   /* (size + 15) / 16 -> class */
 INTERNAL extern const uint32_t kmalloc_size[NR_KMALLOC];
 INTERNAL extern uint32_t kmalloc_recip[NR_KMALLOC];   /* the caches' recip, for free() */
-INTERNAL extern uint32_t kmalloc_span[NR_KMALLOC];    /* objects per slab * size */   /* (size + 15) / 16 -> class, sizes <= 1024 */
+INTERNAL extern uint32_t kmalloc_span[NR_KMALLOC];    /* objects per slab * size */
 INTERNAL int kmalloc_init(void);
+/* The kmalloc class of a request of n <= KMALLOC_MAX bytes: one load, whatever the size. */
 static inline unsigned size_class(size_t n)
 {
-	if (n <= 1024)
-		return kmalloc_lut[(n + 15) >> 4];
-	unsigned lg = ilog2(n - 1);                  /* n in (2^lg, 2^(lg+1)] */
-	return 20 + (lg - 10) * 4 + (unsigned)((n - 1 - ((size_t)1 << lg)) >> (lg - 2));
+	return kmalloc_lut[(n + 15) >> 4];
 }
 
 /* ---- per-thread caches --------------------------------------------------- */

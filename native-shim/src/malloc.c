@@ -1,7 +1,7 @@
 /*
  * malloc.c — the exported malloc family, routing each request to a tier:
  *
- *   size <= small_limit (32 KiB)           kmalloc-N slab cache, through the thread's cache
+ *   size <= small_limit (16 KiB)           kmalloc-N slab cache, through the thread's cache
  *   small_limit < size < mmap_threshold    "medium": an exact run of buddy pages
  *   size >= mmap_threshold (128 KiB)       its own mapping (large.c)
  *
@@ -87,15 +87,36 @@ static void *small_alloc(struct tcache *tc, unsigned cls, size_t n)
 	return p;
 }
 
+/* Count a medium block of npages just handed out. */
+static void medium_count(size_t npages)
+{
+	STAT_ADD(medium_allocs, 1);
+	STAT_ADD(medium_bytes, npages << PAGE_SHIFT);
+	STAT_ADD(dead_threads.bytes_allocated, npages << PAGE_SHIFT);
+}
+
 static void *medium_alloc(size_t n, size_t align)
 {
 	size_t npages = align_up(n ? n : 1, PAGE_SIZE) >> PAGE_SHIFT;   /* memalign(8192, 0): a page */
 	void *p = pages_alloc(npages, order_for_pages(align >> PAGE_SHIFT), PG_MEDIUM);
-	if (p) {
-		STAT_ADD(medium_allocs, 1);
-		STAT_ADD(medium_bytes, npages << PAGE_SHIFT);
-		STAT_ADD(dead_threads.bytes_allocated, npages << PAGE_SHIFT);
-	}
+	if (p)
+		medium_count(npages);
+	return p;
+}
+
+/*
+ * A medium block from pages that are free already (resident, most likely), or NULL. Also
+ * above the adaptive mmap threshold: it decides when the heap grows, not where a block may
+ * live. A threshold the user set is obeyed exactly, as glibc does.
+ */
+static void *medium_alloc_if_free(size_t n)
+{
+	if (n > (MAX_ORDER_PAGES << PAGE_SHIFT) || (n >= settings.mmap_threshold && settings.mmap_threshold_fixed))
+		return NULL;
+	size_t npages = align_up(n, PAGE_SIZE) >> PAGE_SHIFT;
+	void *p = pages_alloc_if_free(npages, PG_MEDIUM);
+	if (p)
+		medium_count(npages);
 	return p;
 }
 
@@ -130,6 +151,13 @@ static void *alloc_any(size_t n, size_t align, bool *zeroed)
 	}
 	if (n <= settings.medium_limit && align <= ZONE_ALIGN) {
 		void *p = medium_alloc(n, align);
+		if (p)
+			return p;
+	}
+	/* Above the mmap threshold, free heap pages that hold a run this big serve it: they are
+	 * resident and idle, a new mapping would be faulted in on top of them. */
+	if (align <= MIN_ALIGN) {
+		void *p = medium_alloc_if_free(n);
 		if (p)
 			return p;
 	}
@@ -361,25 +389,41 @@ EXPORT size_t malloc_usable_size(void *p)
 	return p ? usable_size(p) : 0;
 }
 
-/* Shrink a medium block in place by giving its tail pages back. */
-static void medium_shrink(void *p, size_t n)
+/*
+ * Shrink a medium block in place by giving its tail pages back; returns its usable size.
+ * A tail of less than an eighth of the block stays: it may be the room a growing block
+ * was given (realloc_room), and giving it back would only make the next growth move.
+ */
+static size_t medium_shrink(void *p, size_t n)
 {
 	struct zone *z = zone_of(p);
 	struct page *pg = page_of(z, p);
 	size_t keep = align_up(n, PAGE_SIZE) >> PAGE_SHIFT;
 	size_t old = pg->npages;
-	if (keep >= old)
-		return;
+	if (keep >= old || (old - keep) * 8 < old)
+		return old << PAGE_SHIFT;
 	pg->npages = (uint32_t)keep;
 	STAT_ADD(medium_bytes, -((old - keep) << PAGE_SHIFT));
 	pages_free((char *)p + (keep << PAGE_SHIFT), old - keep);
+	return keep << PAGE_SHIFT;
 }
 
 /*
- * A realloc that keeps the block where it is (same slab object, pages added or given back,
- * mremap). Returns the block it keeps, or NULL when the block has to move. Every request
- * counted in bytes_requested counts its usable size in bytes_allocated, so that the two
- * measure internal fragmentation; a move is counted by the allocation it makes.
+ * What a medium block that must move to grow from `old` usable bytes to n asks for: a
+ * block grown by a small step (less than an eighth) is being appended to, and will be
+ * again, so it gets an eighth more room; other growth is taken as asked.
+ */
+static size_t realloc_room(size_t n, size_t old)
+{
+	return n - old < old / 8 ? n + n / 8 : n;
+}
+
+/*
+ * A realloc that keeps the block where it is (same slab object, pages given back, mremap,
+ * or pages added from the free pages right after it). Returns the block it keeps, or NULL
+ * when the block has to move. Every request counted in bytes_requested counts its usable
+ * size in bytes_allocated, so that the two measure internal fragmentation; a move is
+ * counted by the allocation it makes.
  */
 static void *realloc_in_place(void *p, size_t n, size_t old)
 {
@@ -392,19 +436,50 @@ static void *realloc_in_place(void *p, size_t n, size_t old)
 	if (!z && (n >= settings.mmap_threshold || (n <= old && n > settings.medium_limit))) {
 		q = large_realloc(p, n);                 /* mremap: no copy */
 		usable = pages_n;
-	} else if (medium && n > old && n <= settings.medium_limit &&
-		   pages_extend(p, old >> PAGE_SHIFT, pages_n >> PAGE_SHIFT)) {
+	} else if (medium && n > old && n <= (MAX_ORDER_PAGES << PAGE_SHIFT) &&
+		   pages_extend(p, old >> PAGE_SHIFT, pages_n >> PAGE_SHIFT, false)) {
 		STAT_ADD(medium_bytes, pages_n - old);   /* grown into the free pages after it */
 		q = p, usable = pages_n;
 	} else if (medium && n <= old && n > settings.small_limit) {
-		medium_shrink(p, n);
-		q = p, usable = pages_n;
+		usable = medium_shrink(p, n);
+		q = p;
 	} else if (z && !medium && !debug && n <= old && (n > old / 2 || old <= 64)) {
 		q = p, usable = old;                     /* same slab object */
 	}
 	if (q)
 		STAT_ADD(dead_threads.bytes_allocated, usable);
 	return q;
+}
+
+/* Copy a block to q, its new place, and free it there. */
+static void *realloc_move(void *p, void *q, size_t n, size_t old)
+{
+	sample_check(tc_get(), q, n);
+	memcpy(q, p, old < n ? old : n);
+	free_any(p, "realloc(): invalid pointer");
+	return q;
+}
+
+/*
+ * A medium block that cannot grow in place moves to a run of free pages if there is one,
+ * and only otherwise grows across the top of the heap when it ends there (glibc's
+ * realloc into the top chunk): holes get used before the heap gets bigger.
+ */
+static void *realloc_medium_without_growth(void *p, size_t n, size_t old)
+{
+	struct zone *z = zone_of(p);
+	if (!z || page_of(z, p)->kind != PG_MEDIUM || n <= old || n <= settings.small_limit)
+		return NULL;
+	void *q = medium_alloc_if_free(realloc_room(n, old));
+	if (q)
+		return realloc_move(p, q, n, old);
+	size_t pages_n = align_up(n, PAGE_SIZE);
+	if (n <= (MAX_ORDER_PAGES << PAGE_SHIFT) && pages_extend(p, old >> PAGE_SHIFT, pages_n >> PAGE_SHIFT, true)) {
+		STAT_ADD(medium_bytes, pages_n - old);
+		STAT_ADD(dead_threads.bytes_allocated, pages_n);
+		return p;
+	}
+	return NULL;
 }
 
 static void *realloc_from(void *p, size_t n, const void *caller)
@@ -424,16 +499,16 @@ static void *realloc_from(void *p, size_t n, const void *caller)
 		return NULL;
 	}
 	void *q = realloc_in_place(p, n, old);
+	if (!q)
+		q = realloc_medium_without_growth(p, n, old);
 	if (q)
 		return q;
 	bool zeroed;
-	q = alloc_any(n, MIN_ALIGN, &zeroed);
-	sample_check(tc_get(), q, n);
+	bool grows_medium = n > old && n > settings.small_limit && zone_of(p) && page_of(zone_of(p), p)->kind == PG_MEDIUM;
+	q = alloc_any(grows_medium ? realloc_room(n, old) : n, MIN_ALIGN, &zeroed);
 	if (!q)
 		return NULL;                             /* p is left untouched */
-	memcpy(q, p, old < n ? old : n);
-	free_any(p, "realloc(): invalid pointer");
-	return q;
+	return realloc_move(p, q, n, old);
 }
 
 EXPORT void *realloc(void *p, size_t n)

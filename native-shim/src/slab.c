@@ -51,7 +51,11 @@ static unsigned objs_per_slab(const struct kmem_cache *c, unsigned order, bool o
 	return (unsigned)num;
 }
 
-/* The smallest order whose leftover is at most 1/8 of the slab; else the least wasteful. */
+/*
+ * The smallest order whose leftover is at most 1/32 of the slab (on-slab headers: small
+ * objects, where a bigger slab costs little) or 1/8 (off-slab: objects of 512 B and more,
+ * where it would hold many more objects); else the least wasteful.
+ */
 static void choose_order(struct kmem_cache *c, bool offslab)
 {
 	unsigned best = 0, best_num = 0;
@@ -64,7 +68,7 @@ static void choose_order(struct kmem_cache *c, bool offslab)
 		unsigned num = objs_per_slab(c, o, offslab, &left);
 		if (!num)
 			continue;
-		if (left * 8 <= (PAGE_SIZE << o)) {
+		if (left * (offslab ? 8 : 32) <= (PAGE_SIZE << o)) {
 			best = o, best_num = num, best_left = left;
 			break;
 		}

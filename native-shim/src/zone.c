@@ -39,15 +39,6 @@ static void *map_anon(size_t len, int extra_flags)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static void zone_init_lists(struct zone *z)
-{
-	for (unsigned o = 0; o < MAX_ORDER; o++) {
-		z->free_head[o] = z->free_tail[o] = NIL;
-		z->nr_free[o] = 0;
-	}
-	z->free_pages = z->dirty_pages = 0;
-}
-
 static void zone_map_register(struct zone *z, uintptr_t from, uintptr_t to)
 {
 	for (uintptr_t g = from >> GRANULE_SHIFT; g <= (to - 1) >> GRANULE_SHIFT; g++)
@@ -64,14 +55,18 @@ int zones_init(void)
 	brk_zone.kind = ZONE_BRK;
 	brk_zone.can_grow = true;
 	brk_zone.max_pages = BRK_MAX_PAGES;
-	zone_init_lists(&brk_zone);
+	buddy_init_zone(&brk_zone);
 	zones[1] = &brk_zone;
 	nr_zones = 1;
 	return 0;
 }
 
-/* Extend the brk heap so that a block of `order` fits at its top. page_lock held. */
-static int brk_grow(struct zone *z, unsigned order)
+/*
+ * Extend the brk heap to at least `want` pages (rounded up to the growth step, plus the
+ * top pad); the new pages go to the buddy free lists. page_lock held. 0, or -1 when the
+ * break cannot move.
+ */
+static int brk_grow_to(struct zone *z, size_t want)
 {
 	uintptr_t cur = (uintptr_t)sbrk(0);
 	size_t old_pages = zone_npages(z);
@@ -83,9 +78,9 @@ static int brk_grow(struct zone *z, unsigned order)
 		z->can_grow = false;
 		return -1;
 	}
-	size_t blk = (size_t)1 << order;
-	size_t start = align_up(old_pages, blk);
-	size_t new_pages = align_up(start + blk + (settings.top_pad >> PAGE_SHIFT), GROW_STEP_PAGES);
+	size_t new_pages = align_up(want + (settings.top_pad >> PAGE_SHIFT), GROW_STEP_PAGES);
+	if (want <= old_pages && z->top != z->base)
+		return 0;                            /* already there */
 	if (new_pages > z->max_pages) {
 		z->can_grow = false;
 		return -1;
@@ -102,13 +97,20 @@ static int brk_grow(struct zone *z, unsigned order)
 	uint64_t now = clock_ms();
 	if (!settings.trim_threshold_fixed && z->last_trim_ms && now - z->last_trim_ms < settings.decay_ms)
 		z->trim_hold_until_ms = now + settings.decay_ms;   /* trimmed, then grown again: hold */
-	buddy_free_range(z, old_pages, new_pages, true);   /* fresh from sbrk */
+	buddy_free_pages(z, old_pages, new_pages, true);   /* fresh from sbrk */
 	gstats.brk_grows++;
 	event_record(SS_EV_BRK_GROW, SS_TIER_MEDIUM, 0, (void *)(z->base + (old_pages << PAGE_SHIFT)),
 		     (new_pages - old_pages) << PAGE_SHIFT);
 	if (z->top - z->base > gstats.heap_peak_bytes)
 		gstats.heap_peak_bytes = z->top - z->base;
 	return 0;
+}
+
+/* Extend the brk heap so that a naturally aligned block of `order` fits at its top. */
+static int brk_grow(struct zone *z, unsigned order)
+{
+	size_t blk = (size_t)1 << order;
+	return brk_grow_to(z, align_up(zone_npages(z), blk) + blk);
 }
 
 /*
@@ -138,8 +140,8 @@ static int mmap_zone_new(void)
 	z->max_pages = npages;
 	z->base = base;
 	z->top = base + MMAP_ZONE_SIZE;
-	zone_init_lists(z);
-	buddy_free_range(z, 0, npages, true);
+	buddy_init_zone(z);
+	buddy_free_pages(z, 0, npages, true);
 	zones[z->id] = z;
 	__atomic_store_n(&nr_zones, nr_zones + 1, __ATOMIC_RELEASE);
 	zone_map_register(z, z->base, z->top);
@@ -154,27 +156,37 @@ int zone_grow(unsigned order)
 	return mmap_zone_new();
 }
 
-/* Index of the free block that ends exactly at page t, or -1. */
-static long free_block_ending_at(struct zone *z, size_t t)
+/*
+ * Make room for an unaligned run of npages at the top of the brk heap, as glibc extends
+ * its top chunk: the free pages already at the top count, only the rest is asked of sbrk,
+ * so a run costs its own pages and no alignment. Returns the first page of a free run of
+ * npages (the caller claims it), or -1 when the break cannot move. page_lock held.
+ */
+long zone_grow_run(size_t npages)
 {
-	for (unsigned o = 0; o < MAX_ORDER; o++) {
-		size_t sz = (size_t)1 << o;
-		if (t < sz)
-			break;
-		if (t & (sz - 1))
-			continue;
-		struct page *p = &z->pages[t - sz];
-		if (p->kind == PG_FREE && (p->flags & PGF_HEAD) && p->order == o)
-			return (long)(t - sz);
-	}
-	return -1;
+	struct zone *z = &brk_zone;
+	if (!z->can_grow)
+		return -1;
+	size_t start = zone_npages(z) - zone_top_free_pages(z);
+	if (brk_grow_to(z, start + npages) < 0)
+		return -1;
+	return (long)start;
+}
+
+/*
+ * Extend the brk heap to `end` pages for a block that grows in place across the top
+ * (realloc). The caller has checked that every page from the block to the top is free.
+ */
+bool zone_extend_top(struct zone *z, size_t end)
+{
+	return z == &brk_zone && z->can_grow && brk_grow_to(z, end) == 0;
 }
 
 size_t zone_top_free_pages(struct zone *z)
 {
 	size_t t = zone_npages(z);
 	long h;
-	while ((h = free_block_ending_at(z, t)) >= 0)
+	while ((h = buddy_block_ending_at(z, t)) >= 0)
 		t = (size_t)h;
 	return zone_npages(z) - t;
 }
@@ -200,7 +212,7 @@ void zone_trim_top(struct zone *z, size_t keep, bool forced)
 	size_t keep_pages = align_up(keep, PAGE_SIZE) >> PAGE_SHIFT;
 	size_t npages = zone_npages(z), t = npages;
 	long h;
-	while ((h = free_block_ending_at(z, t)) >= 0 && free_top - (t - (size_t)h) >= keep_pages) {
+	while ((h = buddy_block_ending_at(z, t)) >= 0 && free_top - (t - (size_t)h) >= keep_pages) {
 		buddy_take_block(z, (uint32_t)h);
 		free_top -= t - (size_t)h;
 		t = (size_t)h;
@@ -213,6 +225,7 @@ void zone_trim_top(struct zone *z, size_t keep, bool forced)
 		return;
 	}
 	z->top = z->base + (t << PAGE_SHIFT);
+	buddy_trim_run(z, npages);
 	z->last_trim_ms = clock_ms();
 	gstats.brk_trims++;
 	event_record(SS_EV_BRK_TRIM, SS_TIER_MEDIUM, 0, (void *)z->top, bytes);

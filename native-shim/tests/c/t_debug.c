@@ -321,7 +321,7 @@ int main(int argc, char **argv)
 		"slabscope: BUG kmalloc-64: right red zone overwritten", "size 50 (cache object size 64)",
 		"= object+50", "found 41 cc", "expected cc", "last allocated by thread", "(" , "aborting", NULL });
 	expect_abort(path, "underflow", (const char *const[]){
-		"BUG kmalloc-224: left red zone overwritten", "= object-3", "found 00", NULL });
+		"BUG kmalloc-208: left red zone overwritten", "= object-3", "found 00", NULL });
 	expect_abort(path, "use_after_free", (const char *const[]){
 		"BUG kmalloc-112: poison overwritten (write to a freed object)", "= object+10", "found 01 6b",
 		"expected 6b", "last freed by thread", NULL });

@@ -8,7 +8,7 @@
 #include "slabscope.h"
 #include "check.h"
 
-#define OBJ 200               /* kmalloc-224 */
+#define OBJ 200               /* kmalloc-208 */
 enum { THREADS = 8, PER = 5000 };
 static void *handoff[THREADS][PER];
 
@@ -84,24 +84,24 @@ static void threads_that_do_not_return(unsigned long base)
 		pthread_join(th[t], &ret);
 		CHECK(t & 1 ? ret == NULL : ret == PTHREAD_CANCELED);
 	}
-	CHECK(active_objs("kmalloc-224 ") == base);
+	CHECK(active_objs("kmalloc-208 ") == base);
 }
 
 int main(void)
 {
-	unsigned long base = active_objs("kmalloc-224 ");
+	unsigned long base = active_objs("kmalloc-208 ");
 	pthread_t th[THREADS];
 	for (long t = 0; t < THREADS; t++)
 		CHECK(pthread_create(&th[t], NULL, producer, (void *)t) == 0);
 	for (int t = 0; t < THREADS; t++)
 		pthread_join(th[t], NULL);
-	CHECK(active_objs("kmalloc-224 ") >= base + THREADS * PER);
+	CHECK(active_objs("kmalloc-208 ") >= base + THREADS * PER);
 	for (long t = 0; t < THREADS; t++)
 		CHECK(pthread_create(&th[t], NULL, consumer, (void *)t) == 0);
 	for (int t = 0; t < THREADS; t++)
 		pthread_join(th[t], NULL);
 	/* every exited thread flushed its cache: nothing of theirs is still counted active */
-	CHECK(active_objs("kmalloc-224 ") == base);
+	CHECK(active_objs("kmalloc-208 ") == base);
 	threads_that_do_not_return(base);
 	puts("t_threads: ok");
 	return 0;
