@@ -497,7 +497,7 @@ static void op_mallopt(struct input *in)
 }
 
 /* ---- named caches ------------------------------------------------------------------ */
-static const char *const builtin_names[] = { "kmalloc-64", "kmalloc-8", "kmem_cache", "kmem_slab", "kmalloc-32768" };
+static const char *const builtin_names[] = { "kmalloc-64", "kmalloc-8", "kmem_cache", "kmem_slab", "kmalloc-16384" };
 
 static void op_cache_create(struct input *in)
 {
