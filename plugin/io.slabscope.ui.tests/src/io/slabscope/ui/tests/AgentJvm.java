@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class AgentJvm implements AutoCloseable {
     /** What the workload keeps: counts of Unsafe blocks and direct buffers by size (see the source). */
-    static final int KEPT_768 = 1000;
+    static final int KEPT_704 = 1000;
     static final int KEPT_2560 = 400;
     static final int KEPT_5120 = 200;
 
@@ -52,10 +52,10 @@ final class AgentJvm implements AutoCloseable {
                     putByte = uc.getMethod("putByte", long.class, byte.class);
                     free = uc.getMethod("freeMemory", long.class);
                     List<Object> kept = new ArrayList<>();
-                    for (int i = 0; i < 1000; i++) kept.add(malloc(700));                   // kmalloc-768
+                    for (int i = 0; i < 1000; i++) kept.add(malloc(700));                   // kmalloc-704
                     for (int i = 0; i < 400; i++) kept.add(malloc(2500));                   // kmalloc-2560
                     for (int i = 0; i < 200; i++) kept.add(ByteBuffer.allocateDirect(5000)); // kmalloc-5120
-                    for (int i = 0; i < 60; i++) kept.add(ByteBuffer.allocateDirect(13000)); // kmalloc-14336
+                    for (int i = 0; i < 60; i++) kept.add(ByteBuffer.allocateDirect(13000)); // kmalloc-13312
                     for (int i = 0; i < 4; i++) kept.add(malloc(200_000));                  // medium blocks
                     for (int i = 0; i < 3; i++) kept.add(ByteBuffer.allocateDirect(1 << 20)); // mmap path
                     System.out.println("ready " + ProcessHandle.current().pid() + " " + kept.size());

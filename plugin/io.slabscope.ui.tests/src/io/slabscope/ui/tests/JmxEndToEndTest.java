@@ -237,7 +237,7 @@ public class JmxEndToEndTest {
                     assertEquals(c.activeSlabs() + "/" + c.slabs(), r[6], c.name() + " slabs");
                 }
                 // what the workload keeps is there
-                assertTrue(Long.parseLong(byName.get("kmalloc-768")[2]) >= AgentJvm.KEPT_768, "kmalloc-768");
+                assertTrue(Long.parseLong(byName.get("kmalloc-704")[2]) >= AgentJvm.KEPT_704, "kmalloc-704");
                 assertTrue(Long.parseLong(byName.get("kmalloc-2560")[2]) >= AgentJvm.KEPT_2560, "kmalloc-2560");
                 assertTrue(Long.parseLong(byName.get("kmalloc-5120")[2]) >= AgentJvm.KEPT_5120, "kmalloc-5120");
                 assertTrue(banner.text().startsWith("Connected to pid " + jvm.pid), banner.text());
@@ -268,9 +268,9 @@ public class JmxEndToEndTest {
                 for (LayoutZone z : layout.zones()) {
                     assertTrue(zoneBases.contains(z.base()), "layout zone at " + Long.toHexString(z.base()));
                 }
-                for (String name : List.of("kmalloc-768", "kmalloc-2560", "kmalloc-5120")) {
+                for (String name : List.of("kmalloc-704", "kmalloc-2560", "kmalloc-5120")) {
                     SlabCache c = s.cache(name).orElseThrow();
-                    long kept = name.equals("kmalloc-768") ? AgentJvm.KEPT_768
+                    long kept = name.equals("kmalloc-704") ? AgentJvm.KEPT_704
                             : name.equals("kmalloc-2560") ? AgentJvm.KEPT_2560 : AgentJvm.KEPT_5120;
                     long atLeast = (kept + c.objPerSlab() - 1) / c.objPerSlab() * c.pagesPerSlab();
                     long pages = slabPages.getOrDefault(c.id(), 0L);
