@@ -16,6 +16,7 @@
 #include "slabscope.h"
 #include "slabscope_shm.h"
 #include "check.h"
+#include "child.h"
 
 #define KiB ((size_t)1 << 10)
 #define MiB ((size_t)1 << 20)
@@ -319,35 +320,40 @@ static int child_mode(const char *mode)
 	return 0;
 }
 
-static void run_child(const char *mode, const char *fault)
+struct fault_child {
+	const char *mode, *fault;
+};
+
+static void exec_mode(void *arg)
 {
-	pid_t pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		setenv("SLABSCOPE_FAULT", fault, 1);
-		execl("/proc/self/exe", "t_faults", mode, (char *)NULL);
-		_exit(127);
-	}
-	int status;
-	CHECK(waitpid(pid, &status, 0) == pid);
+	const struct fault_child *c = arg;
+	setenv("SLABSCOPE_FAULT", c->fault, 1);
+	execl("/proc/self/exe", "t_faults", c->mode, (char *)NULL);
+}
+
+static void run_mode(const char *mode, const char *fault)
+{
+	static char out[1 << 14];
+	struct fault_child c = { mode, fault };
+	int status = run_child(exec_mode, &c, out, sizeof out);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fprintf(stderr, "child %s with SLABSCOPE_FAULT=%s: status %#x\n", mode, fault, status);
+		fprintf(stderr, "child %s with SLABSCOPE_FAULT=%s: status %#x, stderr:\n%s\n", mode, fault, status, out);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void test_environment(void)
 {
-	run_child("env-mmap", "mmap");
-	run_child("env-window", "mmap,sbrk:1:1");
-	run_child("env-sbrk", "sbrk");
-	run_child("env-off", "brk");
-	run_child("env-off", "mmap:x");
-	run_child("env-off", "mmap:1:2:3");
-	run_child("env-off", "mmap:0:0");
+	run_mode("env-mmap", "mmap");
+	run_mode("env-window", "mmap,sbrk:1:1");
+	run_mode("env-sbrk", "sbrk");
+	run_mode("env-off", "brk");
+	run_mode("env-off", "mmap:x");
+	run_mode("env-off", "mmap:1:2:3");
+	run_mode("env-off", "mmap:0:0");
 }
 
 /* ---- the real limit ------------------------------------------------------------- */
-static void rlimit_child(void)
+static void rlimit_child(void *unused)
 {
 	FILE *f = fopen("/proc/self/statm", "r");
 	unsigned long vm_pages = 0;
@@ -379,12 +385,10 @@ static void rlimit_child(void)
 
 static void test_rlimit(void)
 {
-	pid_t pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0)
-		rlimit_child();
-	int status;
-	CHECK(waitpid(pid, &status, 0) == pid);
+	static char out[1 << 14];
+	int status = run_child(rlimit_child, NULL, out, sizeof out);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fprintf(stderr, "RLIMIT_AS child: status %#x, stderr:\n%s\n", status, out);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 

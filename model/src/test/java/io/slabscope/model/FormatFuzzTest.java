@@ -142,34 +142,28 @@ class FormatFuzzTest {
     }
 
     private static void snapshot(Mutations.Mutant m, Tally t) {
-        t.cases++;
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        Snapshot s;
-        try {
-            s = SnapshotParser.parse(ByteBuffer.wrap(m.bytes()));
-        } catch (SnapshotFormatException e) {
-            clean(m, e);
-            t.refused++;
-            return;
-        } catch (Throwable e) {
-            throw failure(m, e);
-        } finally {
-            bounded(m, before);
-        }
-        t.parsed++;
-        try {
-            use(s);
-        } catch (Throwable e) {
-            throw failure(m, e);
-        }
+        parseAndUse(m, t, () -> SnapshotParser.parse(ByteBuffer.wrap(m.bytes())), FormatFuzzTest::use);
     }
 
     private static void layout(Mutations.Mutant m, int pageSize, Tally t) {
+        parseAndUse(m, t, () -> LayoutParser.parse(ByteBuffer.wrap(m.bytes()), pageSize), l -> use(l, pageSize));
+    }
+
+    /** A parser of one of the formats: a value, or SnapshotFormatException. */
+    private interface Parse<T> {
+        T parse() throws SnapshotFormatException;
+    }
+
+    /**
+     * One case: the parse may refuse with a message or give a value the model can use; anything else,
+     * or allocation out of proportion to the input, fails the test.
+     */
+    private static <T> void parseAndUse(Mutations.Mutant m, Tally t, Parse<T> parser, Consumer<T> use) {
         t.cases++;
         long before = THREADS.getCurrentThreadAllocatedBytes();
-        Layout l;
+        T value;
         try {
-            l = LayoutParser.parse(ByteBuffer.wrap(m.bytes()), pageSize);
+            value = parser.parse();
         } catch (SnapshotFormatException e) {
             clean(m, e);
             t.refused++;
@@ -181,7 +175,7 @@ class FormatFuzzTest {
         }
         t.parsed++;
         try {
-            use(l, pageSize);
+            use.accept(value);
         } catch (Throwable e) {
             throw failure(m, e);
         }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.slabscope.model.Layout;
-import io.slabscope.model.Snapshot;
 import io.slabscope.model.SnapshotFormatException;
 import io.slabscope.testing.FuzzSeeds;
 import io.slabscope.testing.Mutations;
@@ -99,17 +97,7 @@ class ShmSourceFuzzTest {
         try {
             Files.write(segment(), m.bytes());
             long before = THREADS.getCurrentThreadAllocatedBytes();
-            try {
-                Snapshot s = source().snapshot();
-                io.slabscope.model.SlabinfoFormat.text(s);
-                outcomes[0]++;
-            } catch (SnapshotFormatException e) {
-                outcomes[1]++;
-                assertTrue(e.getMessage().length() > 10, m.how() + ": " + e);
-            } catch (SourceException e) {
-                outcomes[2]++;
-                assertTrue(e.getMessage().length() > 10, m.how() + ": " + e);
-            }
+            count(m, outcomes, () -> io.slabscope.model.SlabinfoFormat.text(source().snapshot()));
             long used = THREADS.getCurrentThreadAllocatedBytes() - before;
             assertTrue(used < 8L * m.bytes().length + (4 << 20), m.how() + ": allocated " + used);
         } catch (IOException | RuntimeException e) {
@@ -151,19 +139,28 @@ class ShmSourceFuzzTest {
         try {
             Files.write(segment(), segment);
             Files.write(layoutFile(), m.bytes());
-            try {
-                Layout l = source().layout(Duration.ZERO);
-                l.countByKind();
-                outcomes[0]++;
-            } catch (SnapshotFormatException e) {
-                outcomes[1]++;
-                assertTrue(e.getMessage().length() > 10, m.how() + ": " + e);
-            } catch (SourceException e) {
-                outcomes[2]++;
-                assertTrue(e.getMessage().length() > 10, m.how() + ": " + e);
-            }
+            count(m, outcomes, () -> source().layout(Duration.ZERO).countByKind());
         } catch (IOException | RuntimeException e) {
             fail(m.how() + ": " + e, e);
+        }
+    }
+
+    /** A read of the source and a use of what it gave. */
+    private interface SourceRead {
+        void run() throws IOException;
+    }
+
+    /** outcomes[0]: read, [1]: refused as malformed, [2]: refused as unreadable, each with a message. */
+    private static void count(Mutations.Mutant m, int[] outcomes, SourceRead read) throws IOException {
+        try {
+            read.run();
+            outcomes[0]++;
+        } catch (SnapshotFormatException e) {
+            outcomes[1]++;
+            assertTrue(e.getMessage().length() > 10, m.how() + ": " + e);
+        } catch (SourceException e) {
+            outcomes[2]++;
+            assertTrue(e.getMessage().length() > 10, m.how() + ": " + e);
         }
     }
 
