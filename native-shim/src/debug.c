@@ -108,8 +108,8 @@ static bool name_matches(const char *p, const char *end, const char *name)
 unsigned debug_flags_for(const char *name)
 {
 	const char *s = settings.debug_spec;
-	if (!*s || !strcmp(name, "kmem_slab") || !strcmp(name, "kmem_cache"))
-		return 0;                           /* the allocator's own caches: never */
+	if (!*s)
+		return 0;
 	unsigned global = 0, named = 0;
 	bool listed = false;
 	while (*s) {

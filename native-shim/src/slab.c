@@ -28,6 +28,7 @@
 ss_lock_t cache_list_lock = SS_LOCK_INIT;
 struct kmem_cache *cache_list;
 static struct kmem_cache kmem_slab;    /* off-slab headers: struct slab + one bitmap word */
+static struct kmem_cache cache_cache;  /* the cache of struct kmem_cache, as in the kernel */
 
 static size_t header_bytes(unsigned num, unsigned align)
 {
@@ -105,7 +106,8 @@ int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t
 	c->tc_class = -1;
 	static uint32_t next_id;
 	c->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
-	c->debug = debug_flags_for(c->name);
+	/* the allocator's own caches are never debugged: their objects are its metadata */
+	c->debug = c == &kmem_slab || c == &cache_cache ? 0 : debug_flags_for(c->name);
 	if (c->debug) {
 		debug_layout(c);                     /* red zones and owner records widen the stride */
 		debug_on = true;
@@ -421,7 +423,6 @@ void cache_free_one(struct kmem_cache *c, void *p)
 }
 
 /* ---- named caches: the public kmem_cache interface ------------------------ */
-static struct kmem_cache cache_cache;  /* the cache of struct kmem_cache, as in the kernel */
 
 int slab_init(void)
 {
