@@ -250,7 +250,10 @@ final class JfrBridge {
                     && !"false".equals(r.getSettings().get(NativeAllocationSampleEvent.NAME + "#enabled"))) {
                 wantSamples = true;
             }
-            if (st == RecordingState.STOPPED || st == RecordingState.CLOSED || adjusted.contains(r.getId())) {
+            // Only a running recording's settings are final: a NEW one may be between `new
+            // Recording()` and its creator's setSettings (-XX:StartFlightRecording, JFR.start),
+            // which would overwrite ours. It is adjusted when it starts (recordingStateChanged).
+            if (st != RecordingState.RUNNING || adjusted.contains(r.getId())) {
                 continue;
             }
             Map<String, String> settings = new HashMap<>(r.getSettings());

@@ -63,7 +63,7 @@ class JfrRecordingTest {
                 .agent("period=500ms,sampling=256k,max-sample-rate=0")
                 .jvm("-XX:StartFlightRecording:settings=default,settings=" + JFC + ",filename=" + jfr)
                 .env("SLABSCOPE_REPORT", report.toString())
-                .main("io.slabscope.agent.Workload", "mixed", "2500", "slabinfo")
+                .main("io.slabscope.agent.Workload", "mixed", "5000", "slabinfo")
                 .run(dir);
         assertEquals(0, c.exitCode(), c.stderr());
         assertEquals(List.of(), c.agentLines(), "the agent had something to say:\n" + c.stderr());
@@ -85,8 +85,17 @@ class JfrRecordingTest {
         metadata(all);
         Map<String, Long> rep = Child.report(report);
         List<RecordedEvent> heaps = byType.get("HeapSummary");
-        // period=500ms reached the recording, whose settings named no period for these events
-        assertTrue(heaps.size() >= 4, "HeapSummary every 500 ms over 2.5 s, got " + heaps.size());
+        // period=500ms reached the recording, whose settings named no period for these events (the
+        // events' own is 1 s): the recording's settings say so (jdk.ActiveSetting, written when
+        // they change), and the events come twice as often: at 1 s, 5 s give at most 5 and the
+        // final flush's one. The agent may set the period a moment after the recording started.
+        List<RecordedEvent> periods = all.stream().filter(e -> e.getEventType().getName().equals("jdk.ActiveSetting"))
+                .filter(e -> e.getString("name").equals("period")
+                        && e.getLong("id") == heaps.get(0).getEventType().getId())
+                .sorted(Comparator.comparing(RecordedEvent::getStartTime)).toList();
+        assertEquals("500 ms", periods.get(periods.size() - 1).getString("value"), periods.toString());
+        assertTrue(heaps.size() >= 7, "HeapSummary every 500 ms over 5 s, got " + heaps.size() + " at "
+                + heaps.stream().map(e -> e.getStartTime().toString()).sorted().toList());
         RecordedEvent last = heaps.stream().max(Comparator.comparingLong(e -> e.getLong("snapshotNanos"))).get();
         againstExitReport(last, rep);
         long snap = last.getLong("snapshotNanos");
