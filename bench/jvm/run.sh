@@ -8,10 +8,11 @@
 #   glibc   plain java
 #   shim    LD_PRELOAD=libslabscope.so
 #   agent   LD_PRELOAD=libslabscope.so -javaagent:slabscope-agent.jar
-#           -XX:StartFlightRecording:settings=default,settings=slabscope.jfc,filename=...
+#           -XX:StartFlightRecording:settings=slabscope.jfc,filename=...
 #
-# and, to tell the agent's share from the JDK's, "jfr": the shim and the same recording without
-# the agent.
+# and, to tell the agent's share from JDK Flight Recorder's, "jfr": the shim and the same
+# recording without the agent. --settings default,slabscope.jfc records the JDK's own default
+# events too (what a user who already records pays on top of their recording).
 #
 # interleaved, N runs each, and prints a Markdown table of medians with ratios. "work" is the
 # time of the rounds measured inside the JVM (after half as many untimed warm-up rounds, which
@@ -34,7 +35,7 @@
 #
 # usage: bench/jvm/run.sh [--runs N] [--rounds R] [--java JAVA_HOME] [--agent-options OPTS]
 #                         [--also OPTS]   (a fourth configuration: the agent with OPTS)
-#                         [--mmap-threshold N]
+#                         [--mmap-threshold N] [--settings JFC[,JFC...]]
 set -euo pipefail
 unset LD_PRELOAD
 
@@ -47,6 +48,7 @@ ROUNDS=4000
 JAVA_HOME_BENCH=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 AGENT_OPTIONS=""
 ALSO=""
+SETTINGS=slabscope.jfc
 MMAP_ENV=()
 
 while [ $# -gt 0 ]; do
@@ -57,7 +59,8 @@ while [ $# -gt 0 ]; do
         --agent-options) AGENT_OPTIONS=$2; shift 2 ;;
         --also) ALSO=$2; shift 2 ;;
         --mmap-threshold) MMAP_ENV=(MALLOC_MMAP_THRESHOLD_="$2"); shift 2 ;;
-        -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+        --settings) SETTINGS=$2; shift 2 ;;
+        -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
         *) echo "bench/jvm/run.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -88,6 +91,13 @@ JVM=(-Xms512m -Xmx512m -XX:+UseParallelGC)
 if [ "${FEATURE%%.*}" -ge 23 ]; then JVM+=(--sun-misc-unsafe-memory-access=allow); fi
 if [ "${FEATURE%%.*}" -ge 24 ]; then JVM+=(--enable-native-access=ALL-UNNAMED); fi
 CP="$TARGET/classes:$JAR"
+# the recording's settings: slabscope.jfc is the agent's file, anything else a JDK-known name or path
+RECORD=""
+IFS=, read -r -a settings_list <<<"$SETTINGS"
+for f in "${settings_list[@]}"; do
+    [ "$f" = slabscope.jfc ] && f=$JFC
+    RECORD+="settings=$f,"
+done
 
 run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
     local config=$1 n=$2 env=() extra=()
@@ -96,13 +106,13 @@ run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
         shim) env=(LD_PRELOAD="$LIB") ;;
         jfr)
             env=(LD_PRELOAD="$LIB")
-            extra=("-XX:StartFlightRecording:settings=default,settings=$JFC,filename=$TARGET/runs/jfr-$n.jfr") ;;
+            extra=("-XX:StartFlightRecording:${RECORD}filename=$TARGET/runs/jfr-$n.jfr") ;;
         agent|also)
             local opts=$AGENT_OPTIONS
             [ "$config" = also ] && opts=$ALSO
             env=(LD_PRELOAD="$LIB")
             extra=("-javaagent:$JAR${opts:+=$opts}"
-                   "-XX:StartFlightRecording:settings=default,settings=$JFC,filename=$TARGET/runs/$config-$n.jfr") ;;
+                   "-XX:StartFlightRecording:${RECORD}filename=$TARGET/runs/$config-$n.jfr") ;;
     esac
     local out="$TARGET/runs/$config-$n.out" t0 t1
     t0=$(date +%s%N)
@@ -137,9 +147,9 @@ last_jfr="$TARGET/runs/agent-$RUNS.jfr"
 SAMPLE_COST=$(env "${MMAP_ENV[@]}" LD_PRELOAD="$LIB" "$JAVA" "${JVM[@]}" -cp "$CP" \
     io.slabscope.agent.Workload samplecost 200000 2>/dev/null | sed -n 's/^samplecost //p')
 
-python3 - "$RESULTS" "$last_jfr" "$JAVA_HOME_BENCH" "$ROUNDS" "$RUNS" "$AGENT_OPTIONS" "$ALSO" "$SAMPLE_COST" "$THREADS" <<'EOF'
+python3 - "$RESULTS" "$last_jfr" "$JAVA_HOME_BENCH" "$ROUNDS" "$RUNS" "$AGENT_OPTIONS" "$ALSO" "$SAMPLE_COST" "$THREADS" "$SETTINGS" <<'EOF'
 import csv, re, statistics, subprocess, sys
-results, jfr, java_home, rounds, runs, opts, also, sample_cost, threads = sys.argv[1:]
+results, jfr, java_home, rounds, runs, opts, also, sample_cost, threads, settings = sys.argv[1:]
 rows = list(csv.DictReader(open(results)))
 med = {}
 configs = ["glibc", "shim", "jfr", "agent"] + (["also"] if also else [])
@@ -147,7 +157,8 @@ for c in configs:
     col = lambda k: [float(r[k]) for r in rows if r["config"] == c]
     med[c] = {k: statistics.median(col(k)) for k in ("work_ms", "cpu_ms", "agent_ms", "main_ms", "wall_ms")}
     med[c]["lo"], med[c]["hi"] = min(col("work_ms")), max(col("work_ms"))
-print(f"JVM workload ({rounds} rounds, median of {runs} runs; agent options: {opts or 'defaults'})\n")
+print(f"JVM workload ({rounds} rounds, median of {runs} runs; agent options: {opts or 'defaults'}; "
+      f"recording settings: {settings})\n")
 print("| configuration | work (ms) | min..max | work CPU (ms) | main (ms) | agent thread (ms) | wall (ms) "
       "| work vs glibc | work vs shim | work CPU vs shim | main vs shim | wall vs shim | work CPU vs shim+JFR |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

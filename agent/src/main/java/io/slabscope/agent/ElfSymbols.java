@@ -21,15 +21,16 @@ final class ElfSymbols {
     private static final int PT_LOAD = 1;
 
     private final MappedByteBuffer file;
-    private final long minVaddr;
-    private final long[] start;
-    private final long[] size;
+    // Function starts (offsets from the load base) and sizes as unsigned 32-bit integers, in
+    // address order: libjvm.so has some 50,000 functions, and these arrays stay in the Java heap
+    // for the life of the program, marked and moved by each of its full GCs.
+    private final int[] start;
+    private final int[] size;
     private final int[] name;
     private final long strtabOffset;
 
-    private ElfSymbols(MappedByteBuffer file, long minVaddr, long[] start, long[] size, int[] name, long strtabOffset) {
+    private ElfSymbols(MappedByteBuffer file, int[] start, int[] size, int[] name, long strtabOffset) {
         this.file = file;
-        this.minVaddr = minVaddr;
         this.start = start;
         this.size = size;
         this.name = name;
@@ -97,24 +98,25 @@ final class ElfSymbols {
                     int shndx = Short.toUnsignedInt(b.getShort(e + 6));
                     long value = b.getLong(e + 8);
                     int nameOff = b.getInt(e);
-                    if ((info & 0xf) != STT_FUNC || shndx == 0 || value == 0 || nameOff <= 0 || nameOff >= strSize) {
+                    if ((info & 0xf) != STT_FUNC || shndx == 0 || value == 0 || nameOff <= 0 || nameOff >= strSize
+                            || value < minVaddr || value - minVaddr > 0xffffffffL) {
                         continue;
                     }
-                    st[k] = value;
+                    st[k] = value - minVaddr;
                     sz[k] = b.getLong(e + 16);
                     nm[k] = nameOff;
                     k++;
                 }
                 int[] order = sortedOrder(st, k);
-                long[] s2 = new long[k];
-                long[] z2 = new long[k];
+                int[] s2 = new int[k];
+                int[] z2 = new int[k];
                 int[] n2 = new int[k];
                 for (int j = 0; j < k; j++) {
-                    s2[j] = st[order[j]];
-                    z2[j] = sz[order[j]];
+                    s2[j] = (int) st[order[j]];
+                    z2[j] = (int) Math.min(sz[order[j]], 0xffffffffL);
                     n2[j] = nm[order[j]];
                 }
-                return new ElfSymbols(b, minVaddr, s2, z2, n2, strOff);
+                return new ElfSymbols(b, s2, z2, n2, strOff);
             }
             return null;
         } catch (IOException | RuntimeException e) {
@@ -157,7 +159,7 @@ final class ElfSymbols {
 
     /** Start of the i-th function (address order) as an offset from the load base (tests). */
     long startOffset(int i) {
-        return start[i] - minVaddr;
+        return Integer.toUnsignedLong(start[i]);
     }
 
     /** Name of the i-th function (tests). */
@@ -174,23 +176,28 @@ final class ElfSymbols {
      * or null if none.
      */
     Hit lookup(long offset) {
-        long v = offset + minVaddr;
+        long v = offset;                      // start[] holds offsets from the load base too
         int lo = 0;
         int hi = start.length - 1;
         int found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (start[mid] <= v) {
+            if (Integer.toUnsignedLong(start[mid]) <= v) {
                 found = mid;
                 lo = mid + 1;
             } else {
                 hi = mid - 1;
             }
         }
-        if (found < 0 || (size[found] > 0 && v >= start[found] + size[found])) {
+        if (found < 0) {
             return null;
         }
-        return new Hit(name(name[found]), start[found] - minVaddr);
+        long from = Integer.toUnsignedLong(start[found]);
+        long length = Integer.toUnsignedLong(size[found]);
+        if (length > 0 && v >= from + length) {
+            return null;
+        }
+        return new Hit(name(name[found]), from);
     }
 
     private String name(int nameOff) {

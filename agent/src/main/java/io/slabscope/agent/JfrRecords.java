@@ -9,7 +9,7 @@ import io.slabscope.agent.jfr.MmapEvent;
 import io.slabscope.agent.jfr.MunmapEvent;
 import io.slabscope.agent.jfr.NativeAllocationSampleEvent;
 import io.slabscope.agent.jfr.NativeFreeSampleEvent;
-import io.slabscope.agent.jfr.NativeOrigin;
+import io.slabscope.agent.jfr.NativeOriginEvent;
 import io.slabscope.agent.jfr.SlabCorruptionEvent;
 import io.slabscope.agent.jmx.CorruptionReport;
 
@@ -171,7 +171,7 @@ final class JfrRecords implements RecordSink {
         counters.committed.incrementAndGet();
     }
 
-    private <E extends jdk.jfr.Event & NativeOrigin> void commit(E e, NativeRecord r) {
+    private void commit(NativeOriginEvent e, NativeRecord r) {
         e.setOrigin(r.tid(), threadNames.name(r.tid()), r.timeNs());
         e.commit();
         counters.committed.incrementAndGet();

@@ -20,7 +20,13 @@ import java.util.Map;
  * {@code 0x1a2b3 (libfoo.so)}, the offset from the object's base.
  */
 public final class Symbolizer {
-    private static final int MAX_CACHE = 1 << 16;
+    /**
+     * Frames and stacks kept symbolised. Small on purpose: what the agent keeps is live heap that
+     * every full GC of the program marks and moves (bench/jvm: a JVM whose direct buffers force
+     * a System.gc() every 200 ms paid for each cached string), and a miss costs one dladdr and a
+     * string, a few microseconds, at a few hundred samples a second.
+     */
+    private static final int MAX_CACHE = 1 << 13;
     /** struct Dl_info: dli_fname, dli_fbase, dli_sname, dli_saddr. */
     private static final int DL_INFO_SIZE = 32;
 
@@ -104,7 +110,7 @@ public final class Symbolizer {
             return size() > MAX_STACKS;
         }
     };
-    private static final int MAX_STACKS = 4096;
+    private static final int MAX_STACKS = 1024;
 
     /** Frames, innermost first, one per line; whole stacks are cached too (samples repeat them). */
     public String stack(long[] frames) {

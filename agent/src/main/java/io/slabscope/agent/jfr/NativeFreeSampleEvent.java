@@ -3,13 +3,11 @@ package io.slabscope.agent.jfr;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
-import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.MemoryAddress;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
-import jdk.jfr.Timestamp;
 import jdk.jfr.Unsigned;
 
 /** The free of a sampled block, matched with its allocation by address. */
@@ -19,7 +17,7 @@ import jdk.jfr.Unsigned;
         + "allocations without such an event are live (leak candidates)")
 @Category({"Native Memory", "Slabscope"})
 @StackTrace(false)
-public final class NativeFreeSampleEvent extends Event implements NativeOrigin {
+public final class NativeFreeSampleEvent extends NativeOriginEvent {
     public static final String NAME = "io.slabscope.NativeFreeSample";
 
     @Label("Address") @Description("Address of the block") @MemoryAddress
@@ -42,24 +40,4 @@ public final class NativeFreeSampleEvent extends Event implements NativeOrigin {
     public String tier;
     @Label("Cache") @Description("Slab cache of the block (slab tier), else empty")
     public String cache;
-
-    // where and when it happened (JDK 17's JFR cannot take fields from an event superclass, so every
-    // native event declares them itself)
-    @Label("Native Thread Id") @Description("Kernel thread id (gettid) of the thread that did it") @Unsigned
-    public int nativeThreadId;
-    @Label("Native Thread Name") @Description("/proc/self/task/TID/comm of that thread (empty if it has exited)")
-    public String nativeThreadName;
-    @Label("Native Time") @Description("When it happened (CLOCK_REALTIME, millisecond resolution)")
-    @Timestamp(Timestamp.MILLISECONDS_SINCE_EPOCH)
-    public long nativeTime;
-    @Label("Native Time (ns)") @Description("When it happened: CLOCK_REALTIME nanoseconds since the epoch") @Unsigned
-    public long nativeTimeNanos;
-
-    @Override
-    public void setOrigin(int tid, String threadName, long timeNanos) {
-        nativeThreadId = tid;
-        nativeThreadName = threadName;
-        nativeTimeNanos = timeNanos;
-        nativeTime = timeNanos / 1_000_000L;
-    }
 }
