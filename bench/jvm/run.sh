@@ -123,6 +123,7 @@ run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
     work=$(sed -n 's/.* ms=\([0-9.]*\) cpu=\([0-9.]*\) agent=\([0-9.]*\) main=\([0-9.]*\) .*/\1 \2 \3 \4/p' "$out")
     sed -n "s/^threads /$config,$n,/p" "$out" >>"$THREADS"
     sed -n "s/^allocated /$config,$n,/p" "$out" >>"$TARGET/allocated.csv"
+    sed -n "s/^live /$config,$n,/p" "$out" >>"$TARGET/live.csv"
     [ -n "$work" ] || { echo "bench/jvm/run.sh: $config run $n printed no time:" >&2; cat "$out" "$TARGET/runs/$config-$n.err" >&2; exit 1; }
     echo "$work $(( (t1 - t0) / 1000000 ))"
 }
@@ -132,7 +133,8 @@ RESULTS="$TARGET/results.csv"
 echo "config,run,work_ms,cpu_ms,agent_ms,main_ms,wall_ms" >"$RESULTS"
 THREADS="$TARGET/threads.csv"    # config,run,group=ms,group=ms,...
 : >"$THREADS"
-: >"$TARGET/allocated.csv"   # config,run,group=MiB,... (Java heap allocated by live Java threads over the rounds)
+: >"$TARGET/allocated.csv"
+: >"$TARGET/live.csv"        # config,run,KiB (Java heap in use after a full GC at the end of the rounds)   # config,run,group=MiB,... (Java heap allocated by live Java threads over the rounds)
 CONFIGS=(glibc shim jfr agent)
 [ -n "$ALSO" ] && CONFIGS+=(also)
 for n in $(seq 1 "$RUNS"); do
@@ -230,6 +232,19 @@ if alloc:
     print("\nJava heap allocated over the timed rounds (MiB, median): " + "; ".join(
         names[c] + ": " + ", ".join(f"{g} {statistics.median(v):.1f}" for (c2, g), v in sorted(alloc.items()) if c2 == c)
         for c in configs if any(c2 == c for c2, _ in alloc)))
+
+# the Java heap every full GC marks and moves besides the program's data
+live = {}
+try:
+    for line in open(threads.rsplit("/", 1)[0] + "/live.csv"):
+        parts = line.strip().split(",")
+        if len(parts) == 3:
+            live.setdefault(parts[0], []).append(float(parts[2]))
+except OSError:
+    pass
+if live:
+    print("\nJava heap in use after a full GC at the end, the rounds' own objects dropped (KiB, median): " + "; ".join(
+        f"{names[c]}: {statistics.median(live[c]):.0f}" for c in configs if c in live))
 
 # what the recordings hold: events and bytes per second of recording
 def summary(path):

@@ -1,7 +1,9 @@
 package io.slabscope.agent;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -21,20 +23,34 @@ final class ElfSymbols {
     private static final int PT_LOAD = 1;
 
     private final MappedByteBuffer file;
-    // Function starts (offsets from the load base) and sizes as unsigned 32-bit integers, in
-    // address order: libjvm.so has some 50,000 functions, and these arrays stay in the Java heap
-    // for the life of the program, marked and moved by each of its full GCs.
-    private final int[] start;
-    private final int[] size;
-    private final int[] name;
+    /**
+     * Per function, in address order, three unsigned 32-bit integers: its start (an offset from
+     * the load base), its size and its name's offset in the string table. Off the Java heap (a
+     * direct buffer): libjvm.so has some 50,000 functions, and as arrays they were the largest
+     * thing the agent kept in the heap for the life of the program, marked and moved by each of
+     * its full GCs (bench/jvm).
+     */
+    private final IntBuffer table;
+    private final int count;
     private final long strtabOffset;
 
-    private ElfSymbols(MappedByteBuffer file, int[] start, int[] size, int[] name, long strtabOffset) {
+    private ElfSymbols(MappedByteBuffer file, IntBuffer table, int count, long strtabOffset) {
         this.file = file;
-        this.start = start;
-        this.size = size;
-        this.name = name;
+        this.table = table;
+        this.count = count;
         this.strtabOffset = strtabOffset;
+    }
+
+    private long start(int i) {
+        return Integer.toUnsignedLong(table.get(3 * i));
+    }
+
+    private long size(int i) {
+        return Integer.toUnsignedLong(table.get(3 * i + 1));
+    }
+
+    private int nameOffset(int i) {
+        return table.get(3 * i + 2);
     }
 
     /** The symbols of the file, or null if it is not a readable ELF64 little-endian file with a .symtab. */
@@ -108,15 +124,14 @@ final class ElfSymbols {
                     k++;
                 }
                 int[] order = sortedOrder(st, k);
-                int[] s2 = new int[k];
-                int[] z2 = new int[k];
-                int[] n2 = new int[k];
+                IntBuffer table = ByteBuffer.allocateDirect(12 * Math.max(k, 1)).order(ByteOrder.nativeOrder())
+                        .asIntBuffer();
                 for (int j = 0; j < k; j++) {
-                    s2[j] = (int) st[order[j]];
-                    z2[j] = (int) Math.min(sz[order[j]], 0xffffffffL);
-                    n2[j] = nm[order[j]];
+                    table.put(3 * j, (int) st[order[j]]);
+                    table.put(3 * j + 1, (int) Math.min(sz[order[j]], 0xffffffffL));
+                    table.put(3 * j + 2, nm[order[j]]);
                 }
-                return new ElfSymbols(b, s2, z2, n2, strOff);
+                return new ElfSymbols(b, table, k, strOff);
             }
             return null;
         } catch (IOException | RuntimeException e) {
@@ -154,17 +169,17 @@ final class ElfSymbols {
     }
 
     int count() {
-        return start.length;
+        return count;
     }
 
     /** Start of the i-th function (address order) as an offset from the load base (tests). */
     long startOffset(int i) {
-        return Integer.toUnsignedLong(start[i]);
+        return start(i);
     }
 
     /** Name of the i-th function (tests). */
     String nameAt(int i) {
-        return name(name[i]);
+        return name(nameOffset(i));
     }
 
     /** A function symbol: its name and its start as an offset from the load base. */
@@ -176,13 +191,13 @@ final class ElfSymbols {
      * or null if none.
      */
     Hit lookup(long offset) {
-        long v = offset;                      // start[] holds offsets from the load base too
+        long v = offset;                      // the table holds offsets from the load base too
         int lo = 0;
-        int hi = start.length - 1;
+        int hi = count - 1;
         int found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (Integer.toUnsignedLong(start[mid]) <= v) {
+            if (start(mid) <= v) {
                 found = mid;
                 lo = mid + 1;
             } else {
@@ -192,12 +207,12 @@ final class ElfSymbols {
         if (found < 0) {
             return null;
         }
-        long from = Integer.toUnsignedLong(start[found]);
-        long length = Integer.toUnsignedLong(size[found]);
+        long from = start(found);
+        long length = size(found);
         if (length > 0 && v >= from + length) {
             return null;
         }
-        return new Hit(name(name[found]), from);
+        return new Hit(name(nameOffset(found)), from);
     }
 
     private String name(int nameOff) {

@@ -107,6 +107,12 @@ public final class Workload {
                             .append(String.format(java.util.Locale.ROOT, "%.1f", d / 1048576.0));
                 }
                 System.out.println("allocated " + alloc);   // MiB of Java heap per thread group
+                System.out.println("live " + liveHeapAfterGc() / 1024);  // KiB: the agent's share of every full GC
+                long pause = Long.getLong("bench.pause", 0);            // time for a jcmd GC.class_histogram
+                if (pause > 0) {
+                    System.err.println("bench: pausing " + pause + " ms, pid " + ProcessHandle.current().pid());
+                    Thread.sleep(pause);
+                }
             }
             case "samplecost" -> sampleCost(Integer.parseInt(args[1]));
             case "serve" -> serve(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -270,6 +276,30 @@ public final class Workload {
             round(s, r++);
         }
         return s;
+    }
+
+    /**
+     * Java heap in use after a full GC once the rounds' own objects are dropped: the JVM, JFR and
+     * the agent (what a full GC has to mark and move besides the program's data).
+     */
+    private static long liveHeapAfterGc() {
+        directs.clear();
+        for (long p : unsafeBlocks) {
+            try {
+                freeMemory.invoke(unsafe, p);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        unsafeBlocks.clear();
+        held.clear();
+        var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {                      // the least of three: Cleaners, references
+            System.gc();
+            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        }
+        return used;
     }
 
     private static final Deque<ByteBuffer> directs = new ArrayDeque<>();
