@@ -68,8 +68,18 @@ static void report_only(void)
 	char *q = malloc(100);
 	free(q);
 	q[10] = 1;
-	char *r = malloc(100);                      /* the same object, poison checked */
+	/* the damage is found when q is handed out again: allocate until it is (the first malloc
+	 * does today: lowest free object, no thread cache for debugged caches; not relied upon) */
+	char *others[64];
+	int n_others = 0;
+	char *r = malloc(100);
+	while (r != q && n_others < 64) {
+		others[n_others++] = r;
+		r = malloc(100);
+	}
 	CHECK(r == q);
+	while (n_others > 0)
+		free(others[--n_others]);
 	char *u = malloc(40);
 	free(u);
 	free(u);
