@@ -190,7 +190,10 @@ final class AgentRuntime implements AgentView {
             }
             if (jmx != null) {
                 try {
-                    jmx.refresh(snapshots.get(50));
+                    // new caches' beans and the alerts: a snapshot of this period will do, most
+                    // often the one JFR's periodic events were written from (one snapshot a
+                    // period instead of two: each is a native copy, a parse and garbage)
+                    jmx.refresh(snapshots.get(options.period().toMillis()));
                 } catch (Throwable t) {
                     error("JMX", t);
                 }
