@@ -97,10 +97,14 @@ public class RecordingFuzzTest {
         int clean;
         int warned;
         int refused;
+        /** Cases on which the JDK's parser got stuck and RecordingReader gave it up (a warning or a refusal). */
+        int stalled;
 
         @Override
         public String toString() {
-            return cases + " cases: " + clean + " read, " + warned + " read with a warning, " + refused + " refused";
+            return cases + " cases: " + clean + " read, " + warned + " read with a warning, " + refused + " refused"
+                    + (stalled == 0 ? "" : " (" + stalled + " of them after the JDK's parser got stuck, saved under "
+                            + HANGS + ")");
         }
     }
 
@@ -237,8 +241,14 @@ public class RecordingFuzzTest {
         } catch (TimeoutException e) {
             f.cancel(true);
             reader = Executors.newSingleThreadExecutor();
-            fail(how + ": reading did not end within " + TIMEOUT_SECONDS + " s");
+            saveHang(how + ": reading did not end within " + TIMEOUT_SECONDS + " s", bytes);
+            fail(how + ": reading did not end within " + TIMEOUT_SECONDS + " s (saved under " + HANGS + ")");
             return;
+        }
+        String message = r instanceof Recording rec ? rec.warning() : r instanceof Throwable e ? e.getMessage() : null;
+        if (message != null && message.contains(STALLED)) {
+            t.stalled++;
+            saveHang(how + ": " + message, bytes);
         }
         if (r instanceof Recording rec) {
             if (rec.warning() == null) {
@@ -253,6 +263,55 @@ public class RecordingFuzzTest {
         } else {
             Throwable e = (Throwable) r;
             throw new AssertionError(how + ": " + e, e);
+        }
+    }
+
+    /** What RecordingReader says when it gave up on the JDK's parser. */
+    static final String STALLED = "made no progress";
+    /** Where cases that made the JDK's parser hang are saved (the build's target directory). */
+    static final Path HANGS = Path.of(System.getProperty("slabscope.fuzzOut", "target/fuzz-hangs"));
+    static int hangs;
+
+    /**
+     * Saves a case on which the JDK's parser got stuck: its bytes (hang-N.jfr) and what was done to
+     * the seed, with where the parser is stuck (hang-N.txt: three stack samples of a parser run
+     * on it directly, half a second apart; the same frames each time mean a loop, a sleep means a wait).
+     */
+    static void saveHang(String how, byte[] bytes) {
+        try {
+            Files.createDirectories(HANGS);
+            int n = ++hangs;
+            Path jfr = HANGS.resolve("hang-" + n + ".jfr");
+            Files.write(jfr, bytes);
+            StringBuilder txt = new StringBuilder(how).append('\n');
+            jdk.jfr.consumer.RecordingFile[] open = new jdk.jfr.consumer.RecordingFile[1];
+            Thread parser = new Thread(() -> {
+                try (var rf = new jdk.jfr.consumer.RecordingFile(jfr)) {
+                    open[0] = rf;
+                    while (rf.hasMoreEvents()) {
+                        rf.readEvent();
+                    }
+                } catch (Throwable e) {
+                    // it ends when closed below, or on its own
+                }
+            }, "fuzz-hang-parser");
+            parser.setDaemon(true);
+            parser.start();
+            for (int i = 0; i < 3 && parser.isAlive(); i++) {
+                Thread.sleep(500);
+                txt.append("\nstack of the JDK's parser after ").append((i + 1) * 500).append(" ms:\n");
+                for (StackTraceElement e : parser.getStackTrace()) {
+                    txt.append("  at ").append(e).append('\n');
+                }
+            }
+            if (open[0] != null) {
+                open[0].close();
+            }
+            parser.interrupt();
+            Files.writeString(HANGS.resolve("hang-" + n + ".txt"), txt);
+            System.out.println("recording fuzz: the JDK's parser got stuck, saved as " + jfr + ": " + how);
+        } catch (Exception e) {
+            System.out.println("recording fuzz: cannot save a hanging case: " + e);
         }
     }
 
