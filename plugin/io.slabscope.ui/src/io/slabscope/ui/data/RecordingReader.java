@@ -59,6 +59,8 @@ public final class RecordingReader {
     static final long DEFAULT_STALL_MILLIS = 5_000;
     /** How often the watching thread looks at the parser's progress. */
     private static final long POLL_MILLIS = 100;
+    /** How long an abandoned parser has to end after its file is closed, before it is stopped. */
+    private static final long STOP_MILLIS = 500;
 
     /** Progress of a read, for a job's progress monitor; called in the reading thread. */
     public interface Progress {
@@ -303,8 +305,11 @@ public final class RecordingReader {
         }
 
         /**
-         * Gives up on a parser that is stuck: keeps what it read, closes its file (the parser's wait
-         * for a chunk to be finished reads the file, and then fails) and lets the daemon thread go.
+         * Gives up on a parser that is stuck: keeps what it read and makes the parser thread end. The
+         * JDK's loops on damaged chunks read the file on every round, so once the RecordingFile is open,
+         * closing it makes the next read fail. A parser stuck inside {@code new RecordingFile} (the first
+         * chunk's header, metadata and constant pools are read there) gives no handle to close: that one
+         * is stopped with Thread.stop, as it would otherwise spin on a core until the IDE exits.
          */
         Recording abandon(Thread parser, String why) throws RecordingException {
             synchronized (this) {
@@ -320,8 +325,29 @@ public final class RecordingReader {
                 }
             }
             parser.interrupt();
-            parser.setPriority(Thread.MIN_PRIORITY); // one that spins without reading the file keeps a core busy
+            try {
+                parser.join(STOP_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (parser.isAlive()) {
+                stop(parser);
+            }
             return result();
+        }
+
+        /**
+         * Thread.stop (called reflectively: deprecated for removal, it throws from Java 20 on). Safe
+         * enough here: the parser thread holds nothing but its own RecordingFile, and after seconds of
+         * no progress it is long past initialising the JDK's parser classes. Where stop is gone, the
+         * daemon thread is left at the lowest priority.
+         */
+        private static void stop(Thread parser) {
+            try {
+                Thread.class.getMethod("stop").invoke(parser);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                parser.setPriority(Thread.MIN_PRIORITY);
+            }
         }
 
         private void event(RecordedEvent e) {
