@@ -79,6 +79,12 @@ public class RecordingFuzzTest {
             assertEquals(0, jvm.exit(), jvm.stderr());
         }
         seeds.put("agent recording", Files.readAllBytes(real));
+        if (RANDOM_MILLIS > 0) {
+            // the seed recordings are made fresh each run: kept, a printed seed reproduces a random run
+            Files.createDirectories(HANGS);
+            Files.copy(real, HANGS.resolve("seed-agent.jfr"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.write(HANGS.resolve("seed-recordingtest.jfr"), seeds.get("RecordingTest's recording"));
+        }
     }
 
     @AfterAll
