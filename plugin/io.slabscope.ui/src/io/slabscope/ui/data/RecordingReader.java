@@ -145,18 +145,36 @@ public final class RecordingReader {
             throw new RecordingException(chunks.truncated() ? truncated(name, size, 0)
                     : name + " is damaged (" + chunks.problem() + "): no event could be read", null);
         }
-        if (chunks.soundBytes() < size) {
+        boolean damagedAfter = chunks.soundBytes() < size;
+        if (damagedAfter || !chunks.skips().isEmpty()) {
+            // the parser reads a copy: the sound chunks only, and damaged records made into ones it skips
             Path sound = null;
             try {
                 sound = Files.createTempFile("slabscope-sound-chunks", ".jfr");
                 try (var in = java.nio.channels.FileChannel.open(file);
                         var out = java.nio.channels.FileChannel.open(sound, java.nio.file.StandardOpenOption.WRITE)) {
                     in.transferTo(0, chunks.soundBytes(), out);
+                    for (JfrChunks.Skip skip : chunks.skips()) {
+                        out.write(java.nio.ByteBuffer.wrap(skip.patch()), skip.at());
+                    }
                 }
-                Recording r = read(sound, name, chunks.soundBytes(), false, stall, progress);
-                String w = name + " is damaged after byte " + chunks.soundBytes() + " (" + chunks.problem()
-                        + "): showing what comes before" + (r.warning() == null ? "" : "; " + r.warning());
-                return new Recording(name, r.snapshots(), r.samples(), r.frees(), r.events(), w);
+                Recording r = read(sound, name, chunks.soundBytes(), !damagedAfter && chunks.truncated(), stall,
+                        progress);
+                StringBuilder w = new StringBuilder();
+                if (!chunks.skips().isEmpty()) {
+                    JfrChunks.Skip first = chunks.skips().get(0);
+                    w.append(name).append(" is damaged at byte ").append(first.at()).append(" (a record with an "
+                            + "impossible size): ").append(skipped(chunks.skips())).append(" skipped");
+                }
+                if (damagedAfter) {
+                    w.append(w.length() == 0 ? name + " is damaged" : "; damaged").append(" after byte ")
+                            .append(chunks.soundBytes()).append(" (").append(chunks.problem())
+                            .append("): showing what comes before");
+                }
+                if (r.warning() != null) {
+                    w.append("; ").append(r.warning());
+                }
+                return new Recording(name, r.snapshots(), r.samples(), r.frees(), r.events(), w.toString());
             } catch (RecordingException e) {
                 throw e;
             } catch (IOException e) {
@@ -215,6 +233,13 @@ public final class RecordingReader {
             }
         }
         return parse.abandon(parser, abandoned);
+    }
+
+    /** "bytes 10 to 20", "bytes 10 to 20 and 3 more runs". */
+    private static String skipped(List<JfrChunks.Skip> skips) {
+        JfrChunks.Skip first = skips.get(0);
+        String s = "bytes " + first.at() + " to " + (first.at() + first.length());
+        return skips.size() == 1 ? s : s + " and " + (skips.size() - 1) + " more run" + (skips.size() == 2 ? "" : "s");
     }
 
     /**
