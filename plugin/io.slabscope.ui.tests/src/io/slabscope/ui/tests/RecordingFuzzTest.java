@@ -167,6 +167,30 @@ public class RecordingFuzzTest {
         }
     }
 
+    /**
+     * Damaged recordings the random phase found the JDK's parser stuck on, kept (gzipped) in jfr/ next
+     * to this class: each must now be read at once (no stall), with a warning that names the file.
+     * negative-record-size: an agent recording, "12 bytes at 237128 = -1" (an event's size made -1,
+     * the parser went back and forth between the records before it, in ChunkParser.readEvent).
+     */
+    @Test
+    void foundHangs() throws Exception {
+        for (String found : List.of("negative-record-size")) {
+            byte[] b;
+            try (var in = new java.util.zip.GZIPInputStream(
+                    RecordingFuzzTest.class.getResourceAsStream("jfr/" + found + ".jfr.gz"))) {
+                b = in.readAllBytes();
+            }
+            Tally t = new Tally();
+            long t0 = System.nanoTime();
+            check(found, b, t);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("recording fuzz, found hang " + found + ": " + t + " in " + ms + " ms");
+            assertEquals(0, t.stalled, found + " is caught before the JDK's parser gets stuck on it");
+            assertEquals(1, t.warned, found + " is read with a warning: " + t);
+        }
+    }
+
     private static int[] bytes(int from1, int to1, int from2, int to2) {
         int[] r = new int[to1 - from1 + to2 - from2];
         int n = 0;
