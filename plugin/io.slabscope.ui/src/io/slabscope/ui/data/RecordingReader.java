@@ -62,7 +62,7 @@ public final class RecordingReader {
     /** How long an abandoned parser has to end after its file is closed, before it is stopped. */
     private static final long STOP_MILLIS = 500;
 
-    /** Progress of a read, for a job's progress monitor; called in the reading thread. */
+    /** Progress of a read, for a job's progress monitor; called in the thread that called read. */
     public interface Progress {
         Progress NONE = events -> {
         };
