@@ -43,9 +43,15 @@ import org.junit.jupiter.api.Test;
  * {@link RecordingReader.RecordingException} whose message names the file, as the editor shows it.
  *
  * <p>{@code -Dslabscope.fuzz.millis=N} turns on a random phase of N ms per seed (default 0: off in
- * the build, which must be reproducible — one random run found a damaged agent recording on
- * which the JDK's parser loops and that JfrChunks does not catch yet: seed 18019131201640),
- * {@code -Dslabscope.fuzz.seed=S} its seed (printed).
+ * the build, which must be reproducible), {@code -Dslabscope.fuzz.seed=S} its seed (printed). It is
+ * safe: should the JDK's parser get stuck on damage JfrChunks misses, RecordingReader gives it up
+ * after 5 s and the case counts as read with a warning or refused; the case is saved under
+ * target/fuzz-hangs (hang-N.jfr, and hang-N.txt with what was done to the seed and stack samples
+ * of the stuck parser), with the seed recordings of the run, which are made fresh each time.
+ * A random run (seed 23426872688268) found the JDK's parser looping on an event whose size a run of
+ * 0xff made -1: JfrChunks now walks the record sizes, and {@link #foundHangs} reads that recording
+ * in every build. The earlier hang of seed 18019131201640 (its recording is lost) wrote runs of 0xff
+ * too, a varint and a long of -1: likely the same damage, not proven.
  */
 public class RecordingFuzzTest {
     static final long RANDOM_MILLIS = Long.getLong("slabscope.fuzz.millis", 0);
@@ -79,6 +85,12 @@ public class RecordingFuzzTest {
             assertEquals(0, jvm.exit(), jvm.stderr());
         }
         seeds.put("agent recording", Files.readAllBytes(real));
+        if (RANDOM_MILLIS > 0) {
+            // the seed recordings are made fresh each run: kept, a printed seed reproduces a random run
+            Files.createDirectories(HANGS);
+            Files.copy(real, HANGS.resolve("seed-agent.jfr"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.write(HANGS.resolve("seed-recordingtest.jfr"), seeds.get("RecordingTest's recording"));
+        }
     }
 
     @AfterAll
@@ -97,10 +109,14 @@ public class RecordingFuzzTest {
         int clean;
         int warned;
         int refused;
+        /** Cases on which the JDK's parser got stuck and RecordingReader gave it up (a warning or a refusal). */
+        int stalled;
 
         @Override
         public String toString() {
-            return cases + " cases: " + clean + " read, " + warned + " read with a warning, " + refused + " refused";
+            return cases + " cases: " + clean + " read, " + warned + " read with a warning, " + refused + " refused"
+                    + (stalled == 0 ? "" : " (" + stalled + " of them after the JDK's parser got stuck, saved under "
+                            + HANGS + ")");
         }
     }
 
@@ -154,6 +170,30 @@ public class RecordingFuzzTest {
                     + "%d random in %d ms with seed %d)%n", seed.getKey(), b.length, t, deterministic, ms, random,
                     RANDOM_MILLIS, RANDOM_SEED);
             assertTrue(t.refused > 0 && t.warned > 0, t.toString());
+        }
+    }
+
+    /**
+     * Damaged recordings the random phase found the JDK's parser stuck on, kept (gzipped) in jfr/ next
+     * to this class: each must now be read at once (no stall), with a warning that names the file.
+     * negative-record-size: an agent recording, "12 bytes at 237128 = -1" (an event's size made -1,
+     * the parser went back and forth between the records before it, in ChunkParser.readEvent).
+     */
+    @Test
+    void foundHangs() throws Exception {
+        for (String found : List.of("negative-record-size")) {
+            byte[] b;
+            try (var in = new java.util.zip.GZIPInputStream(
+                    RecordingFuzzTest.class.getResourceAsStream("jfr/" + found + ".jfr.gz"))) {
+                b = in.readAllBytes();
+            }
+            Tally t = new Tally();
+            long t0 = System.nanoTime();
+            check(found, b, t);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("recording fuzz, found hang " + found + ": " + t + " in " + ms + " ms");
+            assertEquals(0, t.stalled, found + " is caught before the JDK's parser gets stuck on it");
+            assertEquals(1, t.warned, found + " is read with a warning: " + t);
         }
     }
 
@@ -237,8 +277,14 @@ public class RecordingFuzzTest {
         } catch (TimeoutException e) {
             f.cancel(true);
             reader = Executors.newSingleThreadExecutor();
-            fail(how + ": reading did not end within " + TIMEOUT_SECONDS + " s");
+            saveHang(how + ": reading did not end within " + TIMEOUT_SECONDS + " s", bytes);
+            fail(how + ": reading did not end within " + TIMEOUT_SECONDS + " s (saved under " + HANGS + ")");
             return;
+        }
+        String message = r instanceof Recording rec ? rec.warning() : r instanceof Throwable e ? e.getMessage() : null;
+        if (message != null && message.contains(STALLED)) {
+            t.stalled++;
+            saveHang(how + ": " + message, bytes);
         }
         if (r instanceof Recording rec) {
             if (rec.warning() == null) {
@@ -253,6 +299,55 @@ public class RecordingFuzzTest {
         } else {
             Throwable e = (Throwable) r;
             throw new AssertionError(how + ": " + e, e);
+        }
+    }
+
+    /** What RecordingReader says when it gave up on the JDK's parser. */
+    static final String STALLED = "made no progress";
+    /** Where cases that made the JDK's parser hang are saved (the build's target directory). */
+    static final Path HANGS = Path.of(System.getProperty("slabscope.fuzzOut", "target/fuzz-hangs"));
+    static int hangs;
+
+    /**
+     * Saves a case on which the JDK's parser got stuck: its bytes (hang-N.jfr) and what was done to
+     * the seed, with where the parser is stuck (hang-N.txt: three stack samples of a parser run
+     * on it directly, half a second apart; the same frames each time mean a loop, a sleep means a wait).
+     */
+    static void saveHang(String how, byte[] bytes) {
+        try {
+            Files.createDirectories(HANGS);
+            int n = ++hangs;
+            Path jfr = HANGS.resolve("hang-" + n + ".jfr");
+            Files.write(jfr, bytes);
+            StringBuilder txt = new StringBuilder(how).append('\n');
+            jdk.jfr.consumer.RecordingFile[] open = new jdk.jfr.consumer.RecordingFile[1];
+            Thread parser = new Thread(() -> {
+                try (var rf = new jdk.jfr.consumer.RecordingFile(jfr)) {
+                    open[0] = rf;
+                    while (rf.hasMoreEvents()) {
+                        rf.readEvent();
+                    }
+                } catch (Throwable e) {
+                    // it ends when closed below, or on its own
+                }
+            }, "fuzz-hang-parser");
+            parser.setDaemon(true);
+            parser.start();
+            for (int i = 0; i < 3 && parser.isAlive(); i++) {
+                Thread.sleep(500);
+                txt.append("\nstack of the JDK's parser after ").append((i + 1) * 500).append(" ms:\n");
+                for (StackTraceElement e : parser.getStackTrace()) {
+                    txt.append("  at ").append(e).append('\n');
+                }
+            }
+            if (open[0] != null) {
+                open[0].close();
+            }
+            parser.interrupt();
+            Files.writeString(HANGS.resolve("hang-" + n + ".txt"), txt);
+            System.out.println("recording fuzz: the JDK's parser got stuck, saved as " + jfr + ": " + how);
+        } catch (Exception e) {
+            System.out.println("recording fuzz: cannot save a hanging case: " + e);
         }
     }
 

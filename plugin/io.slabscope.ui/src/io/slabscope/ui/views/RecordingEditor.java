@@ -67,13 +67,29 @@ public final class RecordingEditor extends EditorPart {
         Job job = new Job("Reading " + file.getFileName()) {
             @Override
             protected IStatus run(IProgressMonitor monitor) {
+                monitor.beginTask("Reading " + file.getFileName(), IProgressMonitor.UNKNOWN);
                 try {
-                    Recording r = RecordingReader.read(file);
+                    Recording r = RecordingReader.read(file, RecordingReader.stall(), new RecordingReader.Progress() {
+                        @Override
+                        public void eventsRead(long events) {
+                            monitor.subTask(String.format("%,d events", events));
+                        }
+
+                        @Override
+                        public boolean cancelled() {
+                            return monitor.isCanceled();
+                        }
+                    });
                     asyncShow(() -> panel.setRecording(r));
                 } catch (RecordingReader.RecordingException e) {
                     asyncShow(() -> panel.setError(e.getMessage()));
+                    if (monitor.isCanceled()) {
+                        return Status.CANCEL_STATUS;
+                    }
                 } catch (RuntimeException e) {
                     asyncShow(() -> panel.setError("Cannot read " + file.getFileName() + ": " + e));
+                } finally {
+                    monitor.done();
                 }
                 return Status.OK_STATUS;
             }
