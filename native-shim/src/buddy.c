@@ -87,8 +87,9 @@ void buddy_take_block(struct zone *z, uint32_t idx)
 	free_list_del(z, idx);
 }
 
-/* Take a block of exactly `order` from zone z, splitting a larger one; -1 if none. */
-long buddy_alloc(struct zone *z, unsigned order)
+/* Take a block of exactly `order` from zone z, splitting a larger one; -1 if none.
+ * *clean says whether its pages were given back (or never touched). */
+long buddy_alloc(struct zone *z, unsigned order, bool *clean_out)
 {
 	unsigned o = order;
 	while (o < MAX_ORDER && z->free_head[o] == NIL)
@@ -101,6 +102,7 @@ long buddy_alloc(struct zone *z, unsigned order)
 		o--;
 		free_list_add(z, idx + (1u << o), o, clean);
 	}
+	*clean_out = clean;
 	return idx;
 }
 
@@ -390,12 +392,13 @@ static void *alloc_aligned(size_t npages, unsigned order, enum page_kind kind)
 {
 	for (unsigned i = 1; i <= nr_zones; i++) {
 		struct zone *z = zones[i];
-		long idx = buddy_alloc(z, order);
+		bool clean;
+		long idx = buddy_alloc(z, order, &clean);
 		if (idx < 0)
 			continue;
 		size_t end = (size_t)idx + ((size_t)1 << order);
-		if ((size_t)idx + npages < end)
-			buddy_free_range(z, (size_t)idx + npages, end, z->pages[idx].flags & PGF_CLEAN);
+		if ((size_t)idx + npages < end)                  /* (free_list_del cleared the flag) */
+			buddy_free_range(z, (size_t)idx + npages, end, clean);
 		runs_taken(z, free_run_start(z, (size_t)idx), (size_t)idx, (size_t)idx + npages);
 		mark_pages(z, (size_t)idx, npages, kind);
 		return page_addr(z, (size_t)idx);
