@@ -54,9 +54,10 @@ static unsigned objs_per_slab(const struct kmem_cache *c, unsigned order, bool o
 }
 
 /*
- * The smallest order whose leftover is at most 1/32 of the slab (on-slab headers: small
- * objects, where a bigger slab costs little) or 1/8 (off-slab: objects of 512 B and more,
- * where it would hold many more objects); else the least wasteful. Bigger slabs would
+ * The smallest order whose waste is at most 1/64 of the slab (on-slab headers: small
+ * objects, where a bigger slab costs little; the header counts as waste: kmalloc-256's,
+ * aligned to 256 B, took 6.2% of a one-page slab) or 1/8 (off-slab: objects of 512 B and
+ * more, where it would hold many more objects); else the least wasteful. Bigger slabs would
  * leave less over, but a class that holds a handful of objects would keep a whole slab:
  * at the bench sqlite peak, eight classes of 64 KiB slabs held 360 KB for 25 objects.
  *
@@ -86,7 +87,8 @@ static void choose_order(struct kmem_cache *c, bool offslab)
 				best = o, best_num = num, best_left = left;
 			continue;
 		}
-		if (left * (offslab ? 8 : 32) <= bytes) {
+		size_t waste = left + (offslab ? 0 : header_bytes(num, c->align));
+		if (waste * (offslab ? 8 : 64) <= bytes) {
 			best = o, best_num = num, best_left = left;
 			break;
 		}
