@@ -10,12 +10,14 @@
  * Links live in the page descriptors, never in the free memory itself, so free pages can
  * be given back to the kernel with madvise or a negative sbrk without touching them.
  *
- * Slabs take naturally aligned blocks. Medium blocks are exact runs of pages, and for them
- * the zone also indexes its free runs — maximal sequences of free pages, whatever buddy
- * blocks they are made of — by length, as a boundary-tag heap does: the first and last
- * page of a run carry its length, the first page links it into a bin of runs of similar
- * length. A medium request takes the smallest run that fits (best fit; a run of 32 pages
- * or fewer fits exactly), from its start.
+ * Aligned requests (memalign's medium blocks) and one-page slabs take buddy blocks. Medium
+ * blocks and larger slabs are exact runs of pages, placed by best fit: slabs in naturally
+ * aligned blocks split the big free runs medium blocks need (bench realloc peaked 3 MiB
+ * higher that way). For these runs the zone also indexes its free runs — maximal
+ * sequences of free pages, whatever buddy blocks they are made of — by length, as a
+ * boundary-tag heap does: the first and last page of a run carry its length, the first
+ * page links it into a bin of runs of similar length. A request takes the smallest run
+ * that fits (best fit; a run of 32 pages or fewer fits exactly), from its start.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -444,8 +446,8 @@ void *pages_alloc_if_free(size_t npages, enum page_kind kind)
 
 /*
  * Allocate `npages` contiguous pages aligned to 2^align_order pages and mark them `kind`.
- * Aligned requests (slabs) take a buddy block; others (medium blocks) the smallest free
- * run that holds them (find_free_run). Zones are tried in order, the brk heap first; when
+ * Aligned requests and single pages take a buddy block; others (medium blocks, slabs of
+ * several pages) the smallest free run that holds them (find_free_run). Zones are tried in order, the brk heap first; when
  * none has room the brk heap grows — by what an unaligned run lacks at its top, by an
  * aligned block otherwise — or else a new mmap zone is made.
  */
