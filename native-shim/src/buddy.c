@@ -447,9 +447,10 @@ void *pages_alloc_if_free(size_t npages, enum page_kind kind)
 /*
  * Allocate `npages` contiguous pages aligned to 2^align_order pages and mark them `kind`.
  * Aligned requests and single pages take a buddy block; others (medium blocks, slabs of
- * several pages) the smallest free run that holds them (find_free_run). Zones are tried in order, the brk heap first; when
- * none has room the brk heap grows — by what an unaligned run lacks at its top, by an
- * aligned block otherwise — or else a new mmap zone is made.
+ * several pages) the smallest free run that holds them (find_free_run). Zones are tried
+ * in order, the brk heap first; when none has room the brk heap grows — by what an
+ * unaligned run lacks at its top, by an aligned block otherwise — or else a new mmap zone
+ * is made.
  */
 void *pages_alloc(size_t npages, unsigned align_order, enum page_kind kind)
 {

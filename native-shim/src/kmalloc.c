@@ -17,8 +17,11 @@
  * they are counted per request size (16-byte steps, 512 B and more): a size that causes
  * HOT_REFILLS refills, three quarters of its class's, and loses at least 1/32 of its
  * class gets a class of its own, of exactly its size (rounded to 16), up to
- * NR_KMALLOC_HOT of them per process. Its slabs
- * are chosen to leave next to nothing over (slab.c: 15 x 4368 and 63 x 1040 in 64 KiB).
+ * NR_KMALLOC_HOT of them per process. Its slabs are chosen to leave next to nothing over
+ * (slab.c: 15 x 4368 and 63 x 1040 in 64 KiB). The three quarters keep out sizes that
+ * only pass through a class (a string grown by realloc visits every size of it); the
+ * threshold keeps out short bursts (16 or 32 refills gave python's list and dict resizes
+ * classes that cost it 0.2-0.7 MiB at its peak).
  * Only the lookup table entry of that size changes, so objects already handed out stay in
  * the old class and are freed there (the page descriptor names the class).
  *
@@ -57,8 +60,6 @@ static uint32_t refills_by_size[KMALLOC_MAX / 16 + 1];
 static uint32_t refills_by_class[NR_KMALLOC_FIXED];
 static unsigned nr_hot;
 static int hot_busy;                   /* a hot class is being set up (never waited for) */
-/* The three quarters keep sizes that only pass through a class out: a string grown by
- * realloc visits every size of it. */
 
 /* Objects a thread may keep per class: many small ones, few big ones (memory held). */
 static uint16_t thread_cache_limit(uint32_t size)

@@ -58,8 +58,9 @@ static unsigned objs_per_slab(const struct kmem_cache *c, unsigned order, bool o
  * objects, where a bigger slab costs little; the header counts as waste: kmalloc-256's,
  * aligned to 256 B, took 6.2% of a one-page slab) or 1/8 (off-slab: objects of 512 B and
  * more, where it would hold many more objects); else the least wasteful. Bigger slabs would
- * leave less over, but a class that holds a handful of objects would keep a whole slab:
- * at the bench sqlite peak, eight classes of 64 KiB slabs held 360 KB for 25 objects.
+ * leave less over, but a class that holds a handful of objects keeps a whole slab: with
+ * slabs of up to 64 KiB for all classes of 512 B and more, eight classes held 360 KB for
+ * 25 objects at the bench sqlite peak.
  *
  * SLAB_DENSE caches (kmalloc.c's classes for hot sizes, made because thousands of objects
  * of that size are live) take the order that leaves the least over, up to 64 KiB, a bigger
