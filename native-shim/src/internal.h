@@ -172,7 +172,7 @@ INTERNAL void zone_trim_top(struct zone *z, size_t keep, bool forced);
 INTERNAL size_t zone_top_free_pages(struct zone *z);
 
 /* buddy.c — all with page_lock held unless named pages_* */
-INTERNAL long buddy_alloc(struct zone *z, unsigned order);
+INTERNAL long buddy_alloc(struct zone *z, unsigned order, bool *clean);
 INTERNAL void buddy_take_block(struct zone *z, uint32_t idx);
 INTERNAL long buddy_block_ending_at(struct zone *z, size_t t);
 INTERNAL void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean);
@@ -249,6 +249,9 @@ struct kmem_cache {
 	struct kmem_cache *next_cache;
 };
 
+/* kmem_cache flags besides the public SS_SLAB_* (which fit in the low byte) */
+#define SLAB_DENSE 0x100   /* thousands of live objects expected: least leftover (slab.c) */
+
 INTERNAL extern const struct slab_policy slab_policy_slab;
 INTERNAL extern ss_lock_t cache_list_lock;
 INTERNAL extern struct kmem_cache *cache_list;
@@ -277,15 +280,18 @@ INTERNAL size_t debug_usable(struct kmem_cache *c, const void *p);
 INTERNAL int   stack_capture(uint64_t *frames, int max);
 
 /* kmalloc.c */
-#define NR_KMALLOC     64                   /* kmalloc-16 .. kmalloc-16384 */
+#define NR_KMALLOC_FIXED 64                 /* kmalloc-16 .. kmalloc-16384 */
+#define NR_KMALLOC_HOT   8                  /* exact-size classes made for hot sizes */
+#define NR_KMALLOC     (NR_KMALLOC_FIXED + NR_KMALLOC_HOT)
 #define KMALLOC_MAX    16384
 INTERNAL extern struct kmem_cache kmalloc_caches[NR_KMALLOC];
 INTERNAL extern struct kmem_cache kmalloc_8;
 INTERNAL extern uint8_t kmalloc_lut[KMALLOC_MAX / 16 + 1];   /* (size + 15) / 16 -> class */
-INTERNAL extern const uint32_t kmalloc_size[NR_KMALLOC];
+INTERNAL extern uint32_t kmalloc_size[NR_KMALLOC];   /* 0: hot class slot not in use yet */
 INTERNAL extern uint32_t kmalloc_recip[NR_KMALLOC];   /* the caches' recip, for free() */
 INTERNAL extern uint32_t kmalloc_span[NR_KMALLOC];    /* objects per slab * size */
 INTERNAL int kmalloc_init(void);
+INTERNAL void kmalloc_note_refill(unsigned cls, size_t n);
 /* The kmalloc class of a request of n <= KMALLOC_MAX bytes: one load, whatever the size. */
 static inline unsigned size_class(size_t n)
 {
@@ -310,7 +316,8 @@ struct tcache {
 	bool     in_sample;
 	const void *caller;            /* debug mode: return address into the caller of malloc & co */
 	uint32_t count[NR_KMALLOC];
-	void    *objs[NR_KMALLOC][TC_SLOTS];
+	uint8_t  batch[NR_KMALLOC];    /* objects the next refill takes (tcache.c) */
+	void    *objs[NR_KMALLOC][TC_SLOTS];   /* not cleared: only count[] of them are valid */
 };
 INTERNAL extern uint16_t tc_limit[NR_KMALLOC];
 /* Call counters; built with -DSS_NO_STATS (libslabscope-nostats.so) to measure their cost. */

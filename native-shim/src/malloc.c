@@ -66,9 +66,13 @@ static void *small_alloc(struct tcache *tc, unsigned cls, size_t n)
 	}
 	if (tc) {
 		uint32_t k = tc->count[cls];
-		p = likely(k) ? tc->objs[cls][k - 1] : tcache_refill(tc, cls);
-		if (likely(k))
+		if (likely(k)) {
+			p = tc->objs[cls][k - 1];
 			tc->count[cls] = k - 1;
+		} else {
+			kmalloc_note_refill(cls, n);     /* hot sizes get a class of their own */
+			p = tcache_refill(tc, cls);
+		}
 		if (likely(p)) {                     /* a failure is no allocation */
 			TC_STAT(tc, slab_allocs, 1);
 			TC_STAT(tc, bytes_allocated, kmalloc_size[cls]);

@@ -12,6 +12,7 @@
  * The struct itself lives in PG_META pages from the buddy allocator, never in TLS: JVM
  * threads carve static TLS out of their stacks, so TLS holds one pointer only.
  */
+#include <stddef.h>
 #include <string.h>
 #include "internal.h"
 
@@ -27,7 +28,9 @@ struct tcache *tcache_create(void)
 	struct tcache *tc = pages_alloc(TCACHE_PAGES, 0, PG_META);
 	if (!tc)
 		return NULL;
-	memset(tc, 0, sizeof *tc);
+	/* the stacks are not cleared: a page of them becomes resident only when its classes
+	 * are used (a thread using 16 classes touches 8 KiB of the 36 KiB) */
+	memset(tc, 0, offsetof(struct tcache, objs));
 	static uint32_t next_shard;
 	tc->shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) % SLAB_SHARDS;
 	tc->sample_at = (uint64_t)sample_next_interval(tc);
@@ -42,11 +45,22 @@ struct tcache *tcache_create(void)
 	return tc;
 }
 
-/* Refill an empty stack with half its limit and return one object (NULL: out of memory). */
+/*
+ * Refill an empty stack and return one object (NULL: out of memory). The first refill of
+ * a class takes REFILL_FIRST objects, each later one twice as many as the one before, up
+ * to half the limit: a class a thread uses for a few objects does not leave 32 idle ones
+ * in its stack (bench sqlite had 30 such classes), a busy one soon refills in full batches.
+ */
+#define REFILL_FIRST 4
+
 void *tcache_refill(struct tcache *tc, unsigned cls)
 {
 	struct kmem_cache *c = &kmalloc_caches[cls];
-	unsigned want = tc_limit[cls] / 2 + 1;
+	unsigned full = tc_limit[cls] / 2 + 1u;
+	unsigned want = tc->batch[cls] ? tc->batch[cls] : REFILL_FIRST;
+	if (want > full)
+		want = full;
+	tc->batch[cls] = (uint8_t)(want * 2 < full ? want * 2 : full);
 	int got = c->policy->alloc_bulk(c, tc->objs[cls], (int)want, tc->shard);
 	if (got <= 0)
 		return NULL;
