@@ -414,7 +414,10 @@ static void op_aligned(int slot, int variant, size_t align, size_t n)
 	case 1: einval = !pow2; break;
 	case 2: if (!pow2) want = align ? (size_t)1 << order_for_pages(align) : MIN_ALIGN; break;
 	case 3: want = PAGE_SIZE; break;
-	case 4: want = PAGE_SIZE; need = align_up(n ? n : 1, PAGE_SIZE); break;
+	case 4:                                      /* rounded up to pages: SIZE_MAX - 1 wraps */
+		want = PAGE_SIZE;
+		need = n > SIZE_MAX - PAGE_SIZE ? SIZE_MAX : align_up(n ? n : 1, PAGE_SIZE);
+		break;
 	}
 	if (want < MIN_ALIGN)
 		want = MIN_ALIGN;
