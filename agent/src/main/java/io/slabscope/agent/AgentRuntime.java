@@ -129,6 +129,9 @@ final class AgentRuntime implements AgentView {
             long now = System.nanoTime();
             if (!first) {
                 long until = Math.min(nextPeriod, now + drainWait);
+                if (mbeansPending()) {
+                    until = Math.min(until, now + SERVER_LOOK_MILLIS * 1_000_000L);
+                }
                 synchronized (wake) {
                     while (running && !woken && (now = System.nanoTime()) < until) {
                         try {
@@ -166,6 +169,10 @@ final class AgentRuntime implements AgentView {
                     error("JFR settings", t);
                 }
             }
+            if (mbeansPending() && platformServerExists()) {
+                jmx = registerMBeans();                        // at once: someone opened JMX
+                refreshMBeans();                               // and the caches' beans with them
+            }
             now = System.nanoTime();
             if (now - nextPeriod >= 0) {
                 nextPeriod = Math.max(nextPeriod + period, now + period / 2);
@@ -184,25 +191,51 @@ final class AgentRuntime implements AgentView {
                 error("ss_publish", t);
             }
         }
-        if (alerts != null && !jmxUnavailable) {
-            if (jmx == null) {
-                jmx = registerMBeans();
-            }
-            if (jmx != null) {
-                try {
-                    // new caches' beans and the alerts: a snapshot of this period will do, most
-                    // often the one JFR's periodic events were written from (one snapshot a
-                    // period instead of two: each is a native copy, a parse and garbage)
-                    jmx.refresh(snapshots.get(options.period().toMillis()));
-                } catch (Throwable t) {
-                    error("JMX", t);
-                }
-            }
+        refreshMBeans();
+    }
+
+    /** New caches' beans, gone caches' beans away, the alerts checked. */
+    private void refreshMBeans() {
+        if (jmx == null) {
+            return;
+        }
+        try {
+            // a snapshot of this period will do, most often the one JFR's periodic events were
+            // written from (one snapshot a period instead of two: each is a native copy, a parse
+            // and garbage)
+            jmx.refresh(snapshots.get(options.period().toMillis()));
+        } catch (Throwable t) {
+            error("JMX", t);
         }
     }
 
     /** Set when the platform MBean server cannot be had: the agent says so once and stops trying. */
     private boolean jmxUnavailable;
+
+    /** How often the agent thread looks for a platform MBean server while its MXBeans wait for one. */
+    static final long SERVER_LOOK_MILLIS = 100;
+
+    /** The MXBeans are wanted and not registered yet. */
+    private boolean mbeansPending() {
+        return alerts != null && !jmxUnavailable && jmx == null;
+    }
+
+    /**
+     * Whether a platform MBean server exists: the agent does not create one. It is made when
+     * something looks (JConsole's or jcmd's attach starting the local management agent,
+     * -Dcom.sun.management.jmxremote.*, the program's own getPlatformMBeanServer()), and the
+     * MXBeans are registered within SERVER_LOOK_MILLIS of it. Until then a JVM nobody watches
+     * over JMX pays nothing for JMX: the platform server and its MXBeans, and ours (650 KiB of
+     * live heap in bench/jvm, which every full GC of the program marks and moves).
+     * MBeanServerFactory keeps every server made by createMBeanServer, the platform one among them.
+     */
+    private static boolean platformServerExists() {
+        try {
+            return !javax.management.MBeanServerFactory.findMBeanServer(null).isEmpty();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
 
     /** The io.slabscope MXBeans in the platform MBean server; null, and one line, if there is none. */
     private JmxSupport registerMBeans() {
@@ -219,6 +252,7 @@ final class AgentRuntime implements AgentView {
             j.register();
             return j;
         } catch (Throwable t) {
+            jmxUnavailable = true;                     // said once; not tried again every 100 ms
             error("registering the MXBeans", t);
             return null;
         }

@@ -101,13 +101,11 @@ class AgentFaultsTest {
     @ParameterizedTest(name = "JDK {0}")
     @ValueSource(strings = {"17", "25"})
     void noMBeanServer(String jdk) throws Exception {
+        // the agent makes no platform MBean server itself (it registers its MXBeans once one
+        // exists): one that cannot be made does not concern it until somebody asks for one
         Child broken = run(Child.jvm(jdk).jvm("-Djavax.management.builder.initial=does.not.Exist")
                 .agent("period=100ms"), true);
-        List<String> lines = broken.agentLines();
-        assertEquals(1, lines.size(), broken.stderr());
-        assertTrue(lines.get(0).startsWith(PREFIX + "the platform MBean server is not available ("), lines.get(0));
-        assertTrue(lines.get(0).endsWith("); no MXBeans (the JFR events work)"), lines.get(0));
-        assertTrue(lines.get(0).contains("does.not.Exist"), lines.get(0));
+        assertEquals(List.of(), broken.agentLines(), broken.stderr());
 
         Child noModule = run(Child.jvm(jdk).jvm("--limit-modules", "java.base,java.instrument,java.logging,"
                 + "jdk.unsupported,jdk.jfr").agent(null), true);

@@ -146,6 +146,56 @@ class JmxTest {
         }
     }
 
+    /**
+     * The agent makes no platform MBean server: a JVM that nobody watches over JMX has none (the
+     * class histogram shows no JmxMBeanServer and no agent MXBean), and once JConsole's attach
+     * starts the local management agent, the MBeans are there within a moment.
+     */
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void mbeansOnceSomeoneLooks(String jdk) throws Exception {
+        try (Child c = Child.jvm(jdk).agent("period=200ms").main("io.slabscope.agent.Workload", "serve").start(dir)) {
+            c.expect("ready");
+            c.command("mixed 600");                                  // three periods and more
+            String before = histogram(jdk, c);
+            assertFalse(hasInstances(before, "com.sun.jmx.mbeanserver.JmxMBeanServer"), "an MBean server before anyone looked");
+            assertFalse(hasInstances(before, "io.slabscope.agent.jmx.AllocatorBean"), "MXBeans before anyone looked");
+            assertTrue(hasInstances(before, "io.slabscope.agent.AgentRuntime"), "the agent runs: " + before);
+
+            VirtualMachine vm = VirtualMachine.attach(Long.toString(c.pid()));
+            String local;
+            try {
+                local = vm.startLocalManagementAgent();
+            } finally {
+                vm.detach();
+            }
+            long t0 = System.nanoTime();
+            try (JMXConnector jc = JMXConnectorFactory.connect(new JMXServiceURL(local))) {
+                MBeanServerConnection mbs = jc.getMBeanServerConnection();
+                waitForBeans(mbs);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms < 5000, "the MBeans took " + ms + " ms to appear");
+                assertTrue((long) mbs.getAttribute(ALLOCATOR, "MallocCalls") > 0);
+            }
+            assertEquals(List.of(), c.agentLines(), c.stderr());
+        }
+    }
+
+    /** Whether a class histogram lists the class ("  num:  instances  bytes  name [(module)]"). */
+    private static boolean hasInstances(String histogram, String className) {
+        return java.util.regex.Pattern.compile("^\\s*\\d+:\\s+\\d+\\s+\\d+\\s+" + java.util.regex.Pattern.quote(className)
+                + "(\\s|$)", java.util.regex.Pattern.MULTILINE).matcher(histogram).find();
+    }
+
+    /** jcmd PID GC.class_histogram of the child (a diagnostic command: it makes no MBean server). */
+    private static String histogram(String jdk, Child c) throws Exception {
+        Process p = new ProcessBuilder(Child.javaHome(jdk).resolve("bin/jcmd").toString(), Long.toString(c.pid()),
+                "GC.class_histogram").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
     static void waitForBeans(MBeanServerConnection mbs) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!mbs.isRegistered(ALLOCATOR) || mbs.queryNames(name("io.slabscope:type=SlabCache,*"), null).isEmpty()) {

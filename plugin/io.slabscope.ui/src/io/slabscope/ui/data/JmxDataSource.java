@@ -80,7 +80,7 @@ public final class JmxDataSource implements DataSource {
         this.connector = JMXConnectorFactory.connect(new JMXServiceURL(url), env);
         try {
             this.mbs = connector.getMBeanServerConnection();
-            if (!mbs.isRegistered(ALLOCATOR)) {
+            if (!awaitAllocator(mbs)) {
                 throw new IOException("no " + ALLOCATOR + " MBean at " + url
                         + ": is the Slabscope agent loaded in that JVM (-javaagent:slabscope-agent.jar)?");
             }
@@ -88,6 +88,30 @@ public final class JmxDataSource implements DataSource {
             closeQuietly();
             throw e;
         }
+    }
+
+    /** How long a new connection waits for the agent's MBeans (see {@link #awaitAllocator}). */
+    static final long AGENT_WAIT_MILLIS = 3000;
+
+    /**
+     * Whether the Allocator MBean is there, waiting a moment for it: the agent registers its
+     * MBeans only once the JVM has a platform MBean server, within 0.1 s of its creation, and an
+     * attach that starts the local management agent is what creates it.
+     */
+    private static boolean awaitAllocator(MBeanServerConnection mbs) throws IOException {
+        long end = System.nanoTime() + AGENT_WAIT_MILLIS * 1_000_000L;
+        while (!mbs.isRegistered(ALLOCATOR)) {
+            if (System.nanoTime() - end > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
