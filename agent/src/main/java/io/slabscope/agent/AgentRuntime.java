@@ -122,51 +122,57 @@ final class AgentRuntime implements AgentView {
     private void loop() {
         long period = options.period().toNanos();
         long drainWait = period;
-        long nextPeriod = System.nanoTime();
+        long now = System.nanoTime();
+        long nextPeriod = now;
+        long nextDrain = now;                                  // the first drain at once
         long lastDropped = 0;
-        boolean first = true;
         while (running) {
-            long now = System.nanoTime();
-            if (!first) {
-                long until = Math.min(nextPeriod, now + drainWait);
-                if (mbeansPending()) {
-                    until = Math.min(until, now + SERVER_LOOK_MILLIS * 1_000_000L);
-                }
-                synchronized (wake) {
-                    while (running && !woken && (now = System.nanoTime()) < until) {
-                        try {
-                            long ms = Math.max(1, (until - now) / 1_000_000L);
-                            wake.wait(ms);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
+            // sleep until the next drain or period, or a look for a platform MBean server while
+            // the MXBeans wait for one (a look alone is cheap: it does not drain)
+            long until = Math.min(nextPeriod, nextDrain);
+            now = System.nanoTime();
+            if (mbeansPending()) {
+                until = Math.min(until, now + SERVER_LOOK_MILLIS * 1_000_000L);
+            }
+            boolean wokenEarly;
+            synchronized (wake) {
+                while (running && !woken && (now = System.nanoTime()) - until < 0) {
+                    try {
+                        long ms = Math.max(1, (until - now) / 1_000_000L);
+                        wake.wait(ms);
+                    } catch (InterruptedException e) {
+                        return;
                     }
-                    woken = false;
                 }
-                if (!running) {
-                    return;
-                }
+                wokenEarly = woken;
+                woken = false;
             }
-            first = false;
-            try {
-                int n = drainEvents();
-                capSampleRate();
-                long dropped = shim.dropped();
-                if (n > BUSY_DRAIN || dropped > lastDropped) {
-                    drainWait = Math.max(MIN_DRAIN_MILLIS * 1_000_000L, drainWait / 2);
-                } else if (n < BUSY_DRAIN / 4) {
-                    drainWait = Math.min(period, drainWait * 2);
-                }
-                lastDropped = dropped;
-                counters.drainIntervalMillis.set(drainWait / 1_000_000L);
-            } catch (Throwable t) {
-                error("draining events", t);
+            if (!running) {
+                return;
             }
-            if (jfr != null) {
+            now = System.nanoTime();
+            if (wokenEarly || now - nextDrain >= 0 || now - nextPeriod >= 0) {
                 try {
-                    jfr.recordingsChanged();                   // at once: a recording started or stopped
+                    int n = drainEvents();
+                    capSampleRate();
+                    long dropped = shim.dropped();
+                    if (n > BUSY_DRAIN || dropped > lastDropped) {
+                        drainWait = Math.max(MIN_DRAIN_MILLIS * 1_000_000L, drainWait / 2);
+                    } else if (n < BUSY_DRAIN / 4) {
+                        drainWait = Math.min(period, drainWait * 2);
+                    }
+                    lastDropped = dropped;
+                    counters.drainIntervalMillis.set(drainWait / 1_000_000L);
                 } catch (Throwable t) {
-                    error("JFR settings", t);
+                    error("draining events", t);
+                }
+                nextDrain = System.nanoTime() + drainWait;
+                if (jfr != null) {
+                    try {
+                        jfr.recordingsChanged();               // at once: a recording started or stopped
+                    } catch (Throwable t) {
+                        error("JFR settings", t);
+                    }
                 }
             }
             if (mbeansPending() && platformServerExists()) {
