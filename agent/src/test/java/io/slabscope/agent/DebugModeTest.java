@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.tools.attach.VirtualMachine;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -57,12 +56,7 @@ class DebugModeTest {
 
     /** The child's platform MBean server over the local connector (as JConsole finds it). */
     private static JMXConnector jmx(Child c) throws Exception {
-        VirtualMachine vm = VirtualMachine.attach(Long.toString(c.pid()));
-        try {
-            return JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
-        } finally {
-            vm.detach();
-        }
+        return JMXConnectorFactory.connect(new JMXServiceURL(JmxTest.localConnector(c)));
     }
 
     @ParameterizedTest(name = "JDK {0}")

@@ -103,13 +103,7 @@ class JmxTest {
             c.command("mixed 300");
 
             // the local connector, as JConsole finds it
-            VirtualMachine vm = VirtualMachine.attach(Long.toString(c.pid()));
-            String local;
-            try {
-                local = vm.startLocalManagementAgent();
-            } finally {
-                vm.detach();
-            }
+            String local = localConnector(c);
             try (JMXConnector jc = JMXConnectorFactory.connect(new JMXServiceURL(local))) {
                 MBeanServerConnection mbs = jc.getMBeanServerConnection();
                 waitForBeans(mbs);
@@ -162,13 +156,7 @@ class JmxTest {
             assertFalse(hasInstances(before, "io.slabscope.agent.jmx.AllocatorBean"), "MXBeans before anyone looked");
             assertTrue(hasInstances(before, "io.slabscope.agent.AgentRuntime"), "the agent runs: " + before);
 
-            VirtualMachine vm = VirtualMachine.attach(Long.toString(c.pid()));
-            String local;
-            try {
-                local = vm.startLocalManagementAgent();
-            } finally {
-                vm.detach();
-            }
+            String local = localConnector(c);
             long t0 = System.nanoTime();
             try (JMXConnector jc = JMXConnectorFactory.connect(new JMXServiceURL(local))) {
                 MBeanServerConnection mbs = jc.getMBeanServerConnection();
@@ -178,6 +166,16 @@ class JmxTest {
                 assertTrue((long) mbs.getAttribute(ALLOCATOR, "MallocCalls") > 0);
             }
             assertEquals(List.of(), c.agentLines(), c.stderr());
+        }
+    }
+
+    /** The child's local connector address, as JConsole finds it (its attach starts the management agent). */
+    static String localConnector(Child c) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(c.pid()));
+        try {
+            return vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
         }
     }
 
