@@ -72,13 +72,7 @@ class FormatFuzzTest {
             int cachesOffset = (int) ByteBuffer.wrap(seed.snapshot()).order(ByteOrder.LITTLE_ENDIAN).getLong(72);
             m.bitFlips(cachesOffset, cachesOffset + SnapshotParser.CACHE_RECORD_SIZE, check);
             m.extremeFields(check);
-            long deterministic = t.cases;
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            Random rnd = new Random(RANDOM_SEED);
-            long random = randomPhase(m, rnd, check, t);
-            System.out.printf("snapshot fuzz, %s (%d bytes): %s (%d deterministic in %d ms, %d random in %d ms, "
-                    + "seed %d)%n", seed.name(), m.length(), t, deterministic, ms, random, RANDOM_MILLIS, RANDOM_SEED);
-            assertTrue(t.parsed > 0 && t.refused > 1000, t.toString());
+            randomPhaseAndReport("snapshot", seed, m, check, t, t0);
         }
     }
 
@@ -95,13 +89,22 @@ class FormatFuzzTest {
             m.truncations(Math.max(1, m.length() / 4000), check);
             m.bitFlips(0, LayoutParser.HEADER_SIZE + 2 * LayoutParser.ZONE_RECORD_SIZE, check);
             m.extremeFields(check);
-            long deterministic = t.cases;
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            long random = randomPhase(m, new Random(RANDOM_SEED), check, t);
-            System.out.printf("layout fuzz, %s (%d bytes): %s (%d deterministic in %d ms, %d random in %d ms, "
-                    + "seed %d)%n", seed.name(), m.length(), t, deterministic, ms, random, RANDOM_MILLIS, RANDOM_SEED);
-            assertTrue(t.parsed > 0 && t.refused > 1000, t.toString());
+            randomPhaseAndReport("layout", seed, m, check, t, t0);
         }
+    }
+
+    /**
+     * After a seed's deterministic cases (begun at {@code t0}): the random phase, one line of
+     * figures, and the check that the mutants were both parsed and refused.
+     */
+    private static void randomPhaseAndReport(String what, FuzzSeeds.Seed seed, Mutations m,
+            Consumer<Mutations.Mutant> check, Tally t, long t0) {
+        long deterministic = t.cases;
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        long random = randomPhase(m, new Random(RANDOM_SEED), check, t);
+        System.out.printf("%s fuzz, %s (%d bytes): %s (%d deterministic in %d ms, %d random in %d ms, seed %d)%n",
+                what, seed.name(), m.length(), t, deterministic, ms, random, RANDOM_MILLIS, RANDOM_SEED);
+        assertTrue(t.parsed > 0 && t.refused > 1000, t.toString());
     }
 
     /** Counts that promise 2^31 records (and more) are refused without allocating for them. */

@@ -77,11 +77,7 @@ public final class FuzzSeeds {
             "nr_zones", "zone_record_size", "zones_offset", "nr_orders", "global_size", "global_offset",
             "layout_request", "layout_seq"};
         int[] widths = {8, 4, 4, 8, 4, 4, 8, 8, 8, 8, 4, 4, 8, 4, 4, 8, 4, 4, 8, 8, 8};
-        int off = 0;
-        for (int i = 0; i < names.length; i++) {
-            f.add(new Mutations.Field(names[i], off, widths[i]));
-            off += widths[i];
-        }
+        headerFields(f, "", names, widths);
         ByteBuffer b = ByteBuffer.wrap(snapshot).order(ByteOrder.LITTLE_ENDIAN);
         int nrCaches = b.getInt(64);
         int cacheSize = b.getInt(68);
@@ -111,17 +107,22 @@ public final class FuzzSeeds {
         return f;
     }
 
+    /** Consecutive header fields from offset 0, named with a prefix. */
+    private static void headerFields(List<Mutations.Field> f, String prefix, String[] names, int[] widths) {
+        int off = 0;
+        for (int i = 0; i < names.length; i++) {
+            f.add(new Mutations.Field(prefix + names[i], off, widths[i]));
+            off += widths[i];
+        }
+    }
+
     /** The header fields of struct ss_layout_header, every zone record's, and the first and last large block's. */
     public static List<Mutations.Field> layoutFields(byte[] layout) {
         List<Mutations.Field> f = new ArrayList<>();
         String[] names = {"magic", "version", "header_size", "seq", "request", "time_ns", "total_size", "nr_zones",
             "nr_large", "zones_offset", "large_offset"};
         int[] widths = {8, 4, 4, 8, 8, 8, 8, 4, 4, 8, 8};
-        int off = 0;
-        for (int i = 0; i < names.length; i++) {
-            f.add(new Mutations.Field("layout " + names[i], off, widths[i]));
-            off += widths[i];
-        }
+        headerFields(f, "layout ", names, widths);
         ByteBuffer b = ByteBuffer.wrap(layout).order(ByteOrder.LITTLE_ENDIAN);
         int nrZones = b.getInt(48);
         int nrLarge = b.getInt(52);
