@@ -36,6 +36,10 @@
 # usage: bench/jvm/run.sh [--runs N] [--rounds R] [--java JAVA_HOME] [--agent-options OPTS]
 #                         [--also OPTS]   (a fourth configuration: the agent with OPTS)
 #                         [--mmap-threshold N] [--settings JFC[,JFC...]]
+#                         [--direct free|gc]   (how the workload's direct buffers are released:
+#                                               free = at once, Unsafe.invokeCleaner, as Netty's pools
+#                                               do (default); gc = left to the GC, which forces a full
+#                                               GC each time MaxDirectMemorySize is reached)
 set -euo pipefail
 unset LD_PRELOAD
 
@@ -49,6 +53,7 @@ JAVA_HOME_BENCH=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v j
 AGENT_OPTIONS=""
 ALSO=""
 SETTINGS=slabscope.jfc
+DIRECT=free
 MMAP_ENV=()
 
 while [ $# -gt 0 ]; do
@@ -60,10 +65,12 @@ while [ $# -gt 0 ]; do
         --also) ALSO=$2; shift 2 ;;
         --mmap-threshold) MMAP_ENV=(MALLOC_MMAP_THRESHOLD_="$2"); shift 2 ;;
         --settings) SETTINGS=$2; shift 2 ;;
-        -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+        --direct) DIRECT=$2; shift 2 ;;
+        -h|--help) sed -n '2,42p' "$0"; exit 0 ;;
         *) echo "bench/jvm/run.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
+case "$DIRECT" in free|gc) ;; *) echo "bench/jvm/run.sh: --direct takes free or gc, not $DIRECT" >&2; exit 2 ;; esac
 
 JAVA="$JAVA_HOME_BENCH/bin/java"
 LIB_SRC="$ROOT/native-shim/target/libslabscope.so"
@@ -87,7 +94,7 @@ JAR="$TARGET/slabscope-agent.jar"
     "$JAVA_HOME_BENCH/bin/javac" -d "$TARGET/classes" -cp "$JAR" "$WORKLOAD_SRC"
 
 FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-JVM=(-Xms512m -Xmx512m -XX:+UseParallelGC)
+JVM=(-Xms512m -Xmx512m -XX:+UseParallelGC -Dworkload.direct="$DIRECT")
 if [ "${FEATURE%%.*}" -ge 23 ]; then JVM+=(--sun-misc-unsafe-memory-access=allow); fi
 if [ "${FEATURE%%.*}" -ge 24 ]; then JVM+=(--enable-native-access=ALL-UNNAMED); fi
 CP="$TARGET/classes:$JAR"
@@ -124,6 +131,7 @@ run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
     sed -n "s/^threads /$config,$n,/p" "$out" >>"$THREADS"
     sed -n "s/^allocated /$config,$n,/p" "$out" >>"$TARGET/allocated.csv"
     sed -n "s/^live /$config,$n,/p" "$out" >>"$TARGET/live.csv"
+    sed -n "s/^collections /$config,$n,/p" "$out" >>"$TARGET/collections.csv"
     [ -n "$work" ] || { echo "bench/jvm/run.sh: $config run $n printed no time:" >&2; cat "$out" "$TARGET/runs/$config-$n.err" >&2; exit 1; }
     echo "$work $(( (t1 - t0) / 1000000 ))"
 }
@@ -134,6 +142,7 @@ echo "config,run,work_ms,cpu_ms,agent_ms,main_ms,wall_ms" >"$RESULTS"
 THREADS="$TARGET/threads.csv"    # config,run,group=ms,group=ms,...
 : >"$THREADS"
 : >"$TARGET/allocated.csv"
+: >"$TARGET/collections.csv"   # config,run,collector=count,... (collections over the timed rounds)
 : >"$TARGET/live.csv"        # config,run,KiB (Java heap in use after a full GC at the end of the rounds)   # config,run,group=MiB,... (Java heap allocated by live Java threads over the rounds)
 CONFIGS=(glibc shim jfr agent)
 [ -n "$ALSO" ] && CONFIGS+=(also)
@@ -149,9 +158,9 @@ last_jfr="$TARGET/runs/agent-$RUNS.jfr"
 SAMPLE_COST=$(env "${MMAP_ENV[@]}" LD_PRELOAD="$LIB" "$JAVA" "${JVM[@]}" -cp "$CP" \
     io.slabscope.agent.Workload samplecost 200000 2>/dev/null | sed -n 's/^samplecost //p')
 
-python3 - "$RESULTS" "$last_jfr" "$JAVA_HOME_BENCH" "$ROUNDS" "$RUNS" "$AGENT_OPTIONS" "$ALSO" "$SAMPLE_COST" "$THREADS" "$SETTINGS" <<'EOF'
+python3 - "$RESULTS" "$last_jfr" "$JAVA_HOME_BENCH" "$ROUNDS" "$RUNS" "$AGENT_OPTIONS" "$ALSO" "$SAMPLE_COST" "$THREADS" "$SETTINGS" "$DIRECT" <<'EOF'
 import csv, re, statistics, subprocess, sys
-results, jfr, java_home, rounds, runs, opts, also, sample_cost, threads, settings = sys.argv[1:]
+results, jfr, java_home, rounds, runs, opts, also, sample_cost, threads, settings, direct = sys.argv[1:]
 rows = list(csv.DictReader(open(results)))
 med = {}
 configs = ["glibc", "shim", "jfr", "agent"] + (["also"] if also else [])
@@ -160,7 +169,7 @@ for c in configs:
     med[c] = {k: statistics.median(col(k)) for k in ("work_ms", "cpu_ms", "agent_ms", "main_ms", "wall_ms")}
     med[c]["lo"], med[c]["hi"] = min(col("work_ms")), max(col("work_ms"))
 print(f"JVM workload ({rounds} rounds, median of {runs} runs; agent options: {opts or 'defaults'}; "
-      f"recording settings: {settings})\n")
+      f"recording settings: {settings}; direct buffers: {'freed at once' if direct == 'free' else 'left to the GC'})\n")
 print("| configuration | work (ms) | min..max | work CPU (ms) | main (ms) | agent thread (ms) | wall (ms) "
       "| work vs glibc | work vs shim | work CPU vs shim | main vs shim | wall vs shim | work CPU vs shim+JFR |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -217,6 +226,13 @@ if groups:
         totals[c] = statistics.median(runs_c.values())
     print("| **all threads** | " + " | ".join(f"**{totals[c]:.0f}**" for c in tcfg) + " |")
     print("| all but main | " + " | ".join(f"{totals[c] - med_g.get((c, 'main'), 0):.0f}" for c in tcfg) + " |")
+    # the threads whose time does not swing from run to run (main varies by +-10-15% here, C2 by 2x)
+    steady = {c: sum(med_g.get((c, g), 0) for g in groups if g not in ("main", "c2")) for c in tcfg}
+    print("| steady: all but main and C2 | " + " | ".join(f"{steady[c]:.0f}" for c in tcfg) + " |")
+    if "shim" in steady:
+        print("\nSteady threads' time added to the shim alone, in % of its work CPU: " + "; ".join(
+            f"{names[c]}: {100 * (steady[c] - steady['shim']) / med['shim']['cpu_ms']:+.1f}%"
+            for c in tcfg if c not in ("glibc", "shim")))
 
 # Java heap allocated over the rounds, by thread group
 alloc = {}
@@ -232,6 +248,21 @@ if alloc:
     print("\nJava heap allocated over the timed rounds (MiB, median): " + "; ".join(
         names[c] + ": " + ", ".join(f"{g} {statistics.median(v):.1f}" for (c2, g), v in sorted(alloc.items()) if c2 == c)
         for c in configs if any(c2 == c for c2, _ in alloc)))
+
+# collections over the timed rounds, per collector
+gcs = {}
+try:
+    for line in open(threads.rsplit("/", 1)[0] + "/collections.csv"):
+        parts = line.strip().split(",")
+        for kv in parts[2:]:
+            g, v = kv.split("=")
+            gcs.setdefault((parts[0], g), []).append(float(v))
+except OSError:
+    pass
+if gcs:
+    print("\nCollections over the timed rounds (median): " + "; ".join(
+        names[c] + ": " + ", ".join(f"{g} {statistics.median(v):.0f}" for (c2, g), v in sorted(gcs.items()) if c2 == c)
+        for c in configs if any(c2 == c for c2, _ in gcs)))
 
 # the Java heap every full GC marks and moves besides the program's data
 live = {}

@@ -43,6 +43,14 @@ public final class Workload {
     private static Method reallocateMemory;
     private static Method freeMemory;
     private static Method putByte;
+    private static Method invokeCleaner;
+    /**
+     * How the direct buffers leave the window: "gc" leaves them to the GC (their Cleaner frees
+     * the memory; once MaxDirectMemorySize is reached, Bits.reserveMemory calls System.gc()),
+     * "free" frees them at once with Unsafe.invokeCleaner, as pooling libraries (Netty) and the
+     * JDK's own temporary-buffer cache do. System property workload.direct; default "gc".
+     */
+    private static final boolean FREE_DIRECT = "free".equals(System.getProperty("workload.direct", "gc"));
     private static Function malloc;
     private static Function calloc;
     private static Function realloc;
@@ -83,6 +91,7 @@ public final class Workload {
                 long a0 = agentCpu(threads);
                 Map<Integer, ThreadCpu> before = threadCpu();
                 Map<String, Long> allocBefore = allocatedBytes(threads);
+                Map<String, Long> gcsBefore = collections();
                 System.err.println("bench: timed rounds from JVM uptime "
                         + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms");
                 long m0 = threads.getCurrentThreadCpuTime();
@@ -96,6 +105,7 @@ public final class Workload {
                 long main = threads.getCurrentThreadCpuTime() - m0;
                 Map<Integer, ThreadCpu> after = threadCpu();
                 Map<String, Long> allocAfter = allocatedBytes(threads);
+                Map<String, Long> gcsAfter = collections();
                 long agent = agentCpu(threads) - a0;
                 System.out.printf("bench rounds=%d ms=%.1f cpu=%.1f agent=%.1f main=%.1f checksum=%d %s%n", rounds,
                         ns / 1e6, cpu / 1e6, agent / 1e6, main / 1e6, checksum, s);
@@ -107,6 +117,12 @@ public final class Workload {
                             .append(String.format(java.util.Locale.ROOT, "%.1f", d / 1048576.0));
                 }
                 System.out.println("allocated " + alloc);   // MiB of Java heap per thread group
+                StringBuilder gcs = new StringBuilder();
+                for (var e : gcsAfter.entrySet()) {
+                    gcs.append(gcs.length() == 0 ? "" : ",").append(e.getKey()).append('=')
+                            .append(e.getValue() - gcsBefore.getOrDefault(e.getKey(), 0L));
+                }
+                System.out.println("collections " + gcs);  // young and full GCs over the timed rounds
                 System.out.println("live " + liveHeapAfterGc() / 1024);  // KiB: the agent's share of every full GC
                 long pause = Long.getLong("bench.pause", 0);            // time for a jcmd GC.class_histogram
                 if (pause > 0) {
@@ -122,6 +138,15 @@ public final class Workload {
             }
         }
         System.out.flush();
+    }
+
+    /** Collections so far per collector ("PS Scavenge", "PS MarkSweep", ...), commas left out. */
+    private static Map<String, Long> collections() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            counts.put(gc.getName().replace(",", ""), gc.getCollectionCount());
+        }
+        return counts;
     }
 
     /** One thread's name (as Linux has it: at most 15 characters) and CPU time so far. */
@@ -246,6 +271,7 @@ public final class Workload {
         reallocateMemory = unsafe.getClass().getMethod("reallocateMemory", long.class, long.class);
         freeMemory = unsafe.getClass().getMethod("freeMemory", long.class);
         putByte = unsafe.getClass().getMethod("putByte", long.class, byte.class);
+        invokeCleaner = unsafe.getClass().getMethod("invokeCleaner", ByteBuffer.class);
         NativeLibrary libc = NativeLibrary.getProcess();
         malloc = libc.getFunction("malloc");
         calloc = libc.getFunction("calloc");
@@ -308,14 +334,19 @@ public final class Workload {
 
     /** One round of every kind of native allocation. */
     static void round(Stats s, int r) throws Exception {
-        // direct ByteBuffers: a window of the last 48; older ones go to the GC (its Cleaner frees them)
+        // direct ByteBuffers: a window of the last 48; older ones go to the GC (its Cleaner frees
+        // them) or are freed at once (FREE_DIRECT)
         for (int i = 0; i < 4; i++) {
             ByteBuffer b = ByteBuffer.allocateDirect(DIRECT_SIZES[(r * 4 + i) % DIRECT_SIZES.length]);
             b.put(0, (byte) r);
             directs.addLast(b);
             s.directBuffers++;
             if (directs.size() > 48) {
-                checksum += directs.removeFirst().get(0);
+                ByteBuffer old = directs.removeFirst();
+                checksum += old.get(0);
+                if (FREE_DIRECT) {
+                    invokeCleaner.invoke(unsafe, old);
+                }
             }
         }
         // Unsafe: allocate, grow some, free the oldest
