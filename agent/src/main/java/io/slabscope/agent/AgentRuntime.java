@@ -94,7 +94,7 @@ final class AgentRuntime implements AgentView {
         if (problem == null) {
             try {
                 JfrBridge b = new JfrBridge(this);
-                b.register();
+                b.start();
                 return b;
             } catch (Throwable t) {
                 problem = t.toString();
@@ -108,7 +108,7 @@ final class AgentRuntime implements AgentView {
 
     /** The JFR side of the event pump; only made when JDK Flight Recorder is there. */
     private RecordSink jfrRecords() {
-        return new JfrRecords(options, counters);
+        return new JfrRecords(options, counters, jfr::registered);
     }
 
     /** Wakes the agent thread early (a recording started). */

@@ -12,6 +12,7 @@ import io.slabscope.agent.jfr.NativeFreeSampleEvent;
 import io.slabscope.agent.jfr.NativeOriginEvent;
 import io.slabscope.agent.jfr.SlabCorruptionEvent;
 import io.slabscope.agent.jmx.CorruptionReport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The allocator's records as JFR events: sampled allocations with their symbolised native stacks,
@@ -23,10 +24,17 @@ final class JfrRecords implements RecordSink {
     private final AgentCounters counters;
     private final Symbolizer symbolizer = new Symbolizer();
     private final ThreadNames threadNames = new ThreadNames();
+    private final BooleanSupplier registered;
 
-    JfrRecords(AgentOptions options, AgentCounters counters) {
+    /**
+     * @param registered whether the agent's event classes are registered (JDK Flight Recorder has
+     *        been initialised): until then there is no recording to write to, and making events
+     *        would only load their classes early
+     */
+    JfrRecords(AgentOptions options, AgentCounters counters, BooleanSupplier registered) {
         this.options = options;
         this.counters = counters;
+        this.registered = registered;
     }
 
     @Override
@@ -34,13 +42,14 @@ final class JfrRecords implements RecordSink {
         threadNames.clear();
     }
 
-    private boolean tiers() {
-        return options.has(EventKind.TIERS);
+    /** Whether records of this kind become events: the option includes them, and JFR is up. */
+    private boolean wanted(EventKind kind) {
+        return options.has(kind) && registered.getAsBoolean();
     }
 
     @Override
     public void allocation(NativeRecord r, String cache) {
-        if (!options.has(EventKind.SAMPLES)) {
+        if (!wanted(EventKind.SAMPLES)) {
             return;
         }
         NativeAllocationSampleEvent e = new NativeAllocationSampleEvent();
@@ -59,7 +68,7 @@ final class JfrRecords implements RecordSink {
 
     @Override
     public void free(NativeRecord r, LiveSamples.Sample s) {
-        if (!options.has(EventKind.SAMPLES)) {
+        if (!wanted(EventKind.SAMPLES)) {
             return;
         }
         NativeFreeSampleEvent e = new NativeFreeSampleEvent();
@@ -85,7 +94,7 @@ final class JfrRecords implements RecordSink {
 
     @Override
     public void failure(NativeRecord r) {
-        if (!tiers()) {
+        if (!wanted(EventKind.TIERS)) {
             return;
         }
         AllocationFailureEvent e = new AllocationFailureEvent();
@@ -98,7 +107,7 @@ final class JfrRecords implements RecordSink {
 
     @Override
     public void tier(NativeRecord r) {
-        if (!tiers()) {
+        if (!wanted(EventKind.TIERS)) {
             return;
         }
         switch (r.type()) {
@@ -148,7 +157,7 @@ final class JfrRecords implements RecordSink {
     /** A Slab Corruption event: the object, the damaged byte, its owner and the owner's native stack. */
     @Override
     public void corruption(NativeRecord r, CorruptionReport c) {
-        if (!tiers()) {
+        if (!wanted(EventKind.TIERS)) {
             return;
         }
         SlabCorruptionEvent e = new SlabCorruptionEvent();

@@ -72,6 +72,11 @@ class AttachTest {
             assertTrue(ok.out().startsWith("slabscope: agent active period=300ms,sampling=128k,max-sample-rate=200,"),
                     ok.out());
 
+            // the agent does not start JDK Flight Recorder on its own: it registers its events when
+            // something else does (below: jcmd JFR.start)
+            c.command("mixed 300");
+            assertEquals("ok false", c.command("jfr-initialized"));
+
             // a recording started afterwards, as the README says
             Path jcmd = Child.javaHome(jdk).resolve("bin/jcmd");
             Path rec = dir.resolve("attached.jfr");
