@@ -107,6 +107,22 @@ class AgentFaultsTest {
                 .agent("period=100ms"), true);
         assertEquals(List.of(), broken.agentLines(), broken.stderr());
 
+        // a server that exists but refuses the agent's MBeans: one line, said once, the rest runs on
+        try (Child refusing = Child.jvm(jdk).jvm("-Djavax.management.builder.initial="
+                + RefusingMBeanServerBuilder.class.getName()).agent("period=100ms")
+                .main("io.slabscope.agent.Workload", "serve").start(dir)) {
+            refusing.expect("ready");
+            assertTrue(refusing.command("platform-server").matches("ok [1-9][0-9]*"));
+            refusing.command("mixed 600");               // the agent looks every 0.1 s
+            refusing.command("mixed 300");
+            refusing.command("exit");
+            assertEquals(0, refusing.waitFor(), refusing.stderr());
+            List<String> lines = refusing.agentLines();
+            assertEquals(1, lines.size(), refusing.stderr());
+            assertTrue(lines.get(0).startsWith(PREFIX + "registering the MXBeans failed: "
+                    + "javax.management.MBeanRegistrationException: io.slabscope MBeans are refused"), lines.get(0));
+        }
+
         Child noModule = run(Child.jvm(jdk).jvm("--limit-modules", "java.base,java.instrument,java.logging,"
                 + "jdk.unsupported,jdk.jfr").agent(null), true);
         assertEquals(List.of(PREFIX + "no MXBeans: module java.management is not in this JVM (left out with "

@@ -508,6 +508,8 @@ public final class Workload {
                 case "mixed" -> System.out.println("ok " + mixed(Duration.ofMillis(Long.parseLong(w[1]))));
                 case "stream" -> System.out.println("ok " + stream(Long.parseLong(w[1]), w[2]));
                 case "slabinfo" -> printSlabinfo();
+                case "platform-server" -> System.out.println("ok "
+                        + java.lang.management.ManagementFactory.getPlatformMBeanServer().getMBeanCount());
                 case "jfr-initialized" -> System.out.println("ok " + jdk.jfr.FlightRecorder.isInitialized());
                 case "exit" -> {
                     System.out.println("ok bye");
