@@ -320,4 +320,20 @@ except Exception as e:
     print(f"\n(jfr summary failed: {e})")
 if sample_cost:
     print(f"\none sample, in the allocating thread (malloc+free through JNA, every allocation sampled vs none): {sample_cost}")
+# An estimate that does not swing with the main thread's noise: the steady threads' measured
+# time, plus what the samples cost the allocating thread (the only work the agent adds there):
+# the timed rounds are two thirds of all rounds, so about two thirds of the recording's samples.
+m = re.search(r"per-sample=([0-9.]+)us", sample_cost or "")
+if groups and m and "agent" in steady and "jfr" in steady:
+    try:
+        n = sums["agent"].get("io.slabscope.NativeAllocationSample", (0,))[0]
+    except NameError:
+        n = 0
+    sampled_ms = n * 2 / 3 * float(m.group(1)) / 1000
+    base = med["shim"]["cpu_ms"]
+    st_jfr = 100 * (steady["jfr"] - steady["shim"]) / base
+    st_agent = 100 * (steady["agent"] - steady["shim"]) / base
+    print(f"\nestimated cost over the shim alone, in % of its work CPU: JFR alone {st_jfr:+.1f}% (steady threads); "
+          f"agent + JFR {st_agent:+.1f}% (steady threads) {100 * sampled_ms / base:+.1f}% (~{n * 2 // 3} samples "
+          f"x {float(m.group(1)):.1f} us in the allocating thread) = {st_agent + 100 * sampled_ms / base:+.1f}%")
 EOF
