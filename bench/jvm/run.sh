@@ -36,6 +36,7 @@
 # usage: bench/jvm/run.sh [--runs N] [--rounds R] [--java JAVA_HOME] [--agent-options OPTS]
 #                         [--also OPTS]   (a fourth configuration: the agent with OPTS)
 #                         [--mmap-threshold N] [--settings JFC[,JFC...]]
+#                         [--warmup W]   (untimed rounds before the timed ones; default R/2)
 #                         [--direct free|gc]   (how the workload's direct buffers are released:
 #                                               free = at once, Unsafe.invokeCleaner, as Netty's pools
 #                                               do (default); gc = left to the GC, which forces a full
@@ -54,6 +55,7 @@ AGENT_OPTIONS=""
 ALSO=""
 SETTINGS=slabscope.jfc
 DIRECT=free
+WARMUP=""
 MMAP_ENV=()
 
 while [ $# -gt 0 ]; do
@@ -66,7 +68,8 @@ while [ $# -gt 0 ]; do
         --mmap-threshold) MMAP_ENV=(MALLOC_MMAP_THRESHOLD_="$2"); shift 2 ;;
         --settings) SETTINGS=$2; shift 2 ;;
         --direct) DIRECT=$2; shift 2 ;;
-        -h|--help) sed -n '2,42p' "$0"; exit 0 ;;
+        --warmup) WARMUP=$2; shift 2 ;;
+        -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
         *) echo "bench/jvm/run.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -94,7 +97,8 @@ JAR="$TARGET/slabscope-agent.jar"
     "$JAVA_HOME_BENCH/bin/javac" -d "$TARGET/classes" -cp "$JAR" "$WORKLOAD_SRC"
 
 FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-JVM=(-Xms512m -Xmx512m -XX:+UseParallelGC -Dworkload.direct="$DIRECT")
+WARMUP=${WARMUP:-$((ROUNDS / 2))}
+JVM=(-Xms512m -Xmx512m -XX:+UseParallelGC -Dworkload.direct="$DIRECT" -Dbench.warmup="$WARMUP")
 if [ "${FEATURE%%.*}" -ge 23 ]; then JVM+=(--sun-misc-unsafe-memory-access=allow); fi
 if [ "${FEATURE%%.*}" -ge 24 ]; then JVM+=(--enable-native-access=ALL-UNNAMED); fi
 CP="$TARGET/classes:$JAR"
@@ -158,9 +162,9 @@ last_jfr="$TARGET/runs/agent-$RUNS.jfr"
 SAMPLE_COST=$(env "${MMAP_ENV[@]}" LD_PRELOAD="$LIB" "$JAVA" "${JVM[@]}" -cp "$CP" \
     io.slabscope.agent.Workload samplecost 200000 2>/dev/null | sed -n 's/^samplecost //p')
 
-python3 - "$RESULTS" "$last_jfr" "$JAVA_HOME_BENCH" "$ROUNDS" "$RUNS" "$AGENT_OPTIONS" "$ALSO" "$SAMPLE_COST" "$THREADS" "$SETTINGS" "$DIRECT" <<'EOF'
+python3 - "$RESULTS" "$last_jfr" "$JAVA_HOME_BENCH" "$ROUNDS" "$RUNS" "$AGENT_OPTIONS" "$ALSO" "$SAMPLE_COST" "$THREADS" "$SETTINGS" "$DIRECT" "$WARMUP" <<'EOF'
 import csv, re, statistics, subprocess, sys
-results, jfr, java_home, rounds, runs, opts, also, sample_cost, threads, settings, direct = sys.argv[1:]
+results, jfr, java_home, rounds, runs, opts, also, sample_cost, threads, settings, direct, warmup = sys.argv[1:]
 rows = list(csv.DictReader(open(results)))
 med = {}
 configs = ["glibc", "shim", "jfr", "agent"] + (["also"] if also else [])
@@ -168,7 +172,7 @@ for c in configs:
     col = lambda k: [float(r[k]) for r in rows if r["config"] == c]
     med[c] = {k: statistics.median(col(k)) for k in ("work_ms", "cpu_ms", "agent_ms", "main_ms", "wall_ms")}
     med[c]["lo"], med[c]["hi"] = min(col("work_ms")), max(col("work_ms"))
-print(f"JVM workload ({rounds} rounds, median of {runs} runs; agent options: {opts or 'defaults'}; "
+print(f"JVM workload ({rounds} timed rounds after {warmup} untimed, median of {runs} runs; agent options: {opts or 'defaults'}; "
       f"recording settings: {settings}; direct buffers: {'freed at once' if direct == 'free' else 'left to the GC'})\n")
 print("| configuration | work (ms) | min..max | work CPU (ms) | main (ms) | agent thread (ms) | wall (ms) "
       "| work vs glibc | work vs shim | work CPU vs shim | main vs shim | wall vs shim | work CPU vs shim+JFR |")
@@ -322,18 +326,19 @@ if sample_cost:
     print(f"\none sample, in the allocating thread (malloc+free through JNA, every allocation sampled vs none): {sample_cost}")
 # An estimate that does not swing with the main thread's noise: the steady threads' measured
 # time, plus what the samples cost the allocating thread (the only work the agent adds there):
-# the timed rounds are two thirds of all rounds, so about two thirds of the recording's samples.
+# the timed rounds' share of all rounds, so about that share of the recording's samples.
 m = re.search(r"per-sample=([0-9.]+)us", sample_cost or "")
 if groups and m and "agent" in steady and "jfr" in steady:
     try:
         n = sums["agent"].get("io.slabscope.NativeAllocationSample", (0,))[0]
     except NameError:
         n = 0
-    sampled_ms = n * 2 / 3 * float(m.group(1)) / 1000
+    share = int(rounds) / (int(rounds) + int(warmup))
+    sampled_ms = n * share * float(m.group(1)) / 1000
     base = med["shim"]["cpu_ms"]
     st_jfr = 100 * (steady["jfr"] - steady["shim"]) / base
     st_agent = 100 * (steady["agent"] - steady["shim"]) / base
     print(f"\nestimated cost over the shim alone, in % of its work CPU: JFR alone {st_jfr:+.1f}% (steady threads); "
-          f"agent + JFR {st_agent:+.1f}% (steady threads) {100 * sampled_ms / base:+.1f}% (~{n * 2 // 3} samples "
+          f"agent + JFR {st_agent:+.1f}% (steady threads) {100 * sampled_ms / base:+.1f}% (~{n * share:.0f} samples "
           f"x {float(m.group(1)):.1f} us in the allocating thread) = {st_agent + 100 * sampled_ms / base:+.1f}%")
 EOF

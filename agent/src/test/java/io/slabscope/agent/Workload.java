@@ -31,7 +31,7 @@ import java.util.zip.Inflater;
  * <pre>
  *   Workload mixed MILLIS [slabinfo]   run the mix for MILLIS ms, say how the agent is; then print the shim's slabinfo
  *   Workload serve                      read commands from stdin (see {@link #serve})
- *   Workload bench ROUNDS               ROUNDS/2 rounds of warm-up, then ROUNDS timed (bench/jvm)
+ *   Workload bench ROUNDS               ROUNDS/2 rounds of warm-up (-Dbench.warmup=N), then ROUNDS timed (bench/jvm)
  *   Workload sleep MILLIS               nothing native (no JNA): for the agent's own messages
  *   Workload samplecost N               what a sample costs the allocating thread (shim, no agent)
  * </pre>
@@ -83,7 +83,8 @@ public final class Workload {
                 var os = (com.sun.management.OperatingSystemMXBean)
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean();
                 Stats s = new Stats();
-                for (int r = 0; r < rounds / 2; r++) {
+                int warmup = Integer.getInteger("bench.warmup", rounds / 2);
+                for (int r = 0; r < warmup; r++) {
                     round(s, r);                              // warm-up, not timed: JIT, agent start-up
                 }
                 s = new Stats();
