@@ -15,8 +15,9 @@
 # events too (what a user who already records pays on top of their recording).
 #
 # interleaved, N runs each, and prints a Markdown table of medians with ratios. "work" is the
-# time of the rounds measured inside the JVM (after half as many untimed warm-up rounds, which
-# also cover the agent's start-up: JNA, JFR event classes, MBean registration, ELF symbols),
+# time of the rounds measured inside the JVM (after three times as many untimed warm-up rounds,
+# --warmup: they cover the agent's start-up -- JNA, JFR event classes, ELF symbols -- and let the
+# JIT settle; with fewer, compiling JFR's and the agent's code falls into the timed rounds),
 # "work CPU" the CPU time of the whole process over those rounds (every thread: the agent's,
 # JFR's, GC and JIT), "main" that of the thread doing the rounds (it pays for the allocator and
 # for taking samples), "agent thread" that of the agent's thread over the rounds,
@@ -36,7 +37,8 @@
 # usage: bench/jvm/run.sh [--runs N] [--rounds R] [--java JAVA_HOME] [--agent-options OPTS]
 #                         [--also OPTS]   (a fourth configuration: the agent with OPTS)
 #                         [--mmap-threshold N] [--settings JFC[,JFC...]]
-#                         [--warmup W]   (untimed rounds before the timed ones; default R/2)
+#                         [--warmup W]   (untimed rounds before the timed ones; default 3R: the JIT has
+#                                         settled, the timed rounds show the steady state)
 #                         [--direct free|gc]   (how the workload's direct buffers are released:
 #                                               free = at once, Unsafe.invokeCleaner, as Netty's pools
 #                                               do (default); gc = left to the GC, which forces a full
@@ -69,7 +71,7 @@ while [ $# -gt 0 ]; do
         --settings) SETTINGS=$2; shift 2 ;;
         --direct) DIRECT=$2; shift 2 ;;
         --warmup) WARMUP=$2; shift 2 ;;
-        -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
         *) echo "bench/jvm/run.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -97,7 +99,7 @@ JAR="$TARGET/slabscope-agent.jar"
     "$JAVA_HOME_BENCH/bin/javac" -d "$TARGET/classes" -cp "$JAR" "$WORKLOAD_SRC"
 
 FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-WARMUP=${WARMUP:-$((ROUNDS / 2))}
+WARMUP=${WARMUP:-$((ROUNDS * 3))}
 JVM=(-Xms512m -Xmx512m -XX:+UseParallelGC -Dworkload.direct="$DIRECT" -Dbench.warmup="$WARMUP")
 if [ "${FEATURE%%.*}" -ge 23 ]; then JVM+=(--sun-misc-unsafe-memory-access=allow); fi
 if [ "${FEATURE%%.*}" -ge 24 ]; then JVM+=(--enable-native-access=ALL-UNNAMED); fi
