@@ -112,21 +112,31 @@ for f in "${settings_list[@]}"; do
     RECORD+="settings=$f,"
 done
 
-run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
-    local config=$1 n=$2 env=() extra=()
+config_args() {   # config run -> sets ENV and EXTRA: what makes this configuration
+    local config=$1 n=$2
+    ENV=() EXTRA=()
     case "$config" in
         glibc) ;;
-        shim) env=(LD_PRELOAD="$LIB") ;;
+        shim) ENV=(LD_PRELOAD="$LIB") ;;
         jfr)
-            env=(LD_PRELOAD="$LIB")
-            extra=("-XX:StartFlightRecording:${RECORD}filename=$TARGET/runs/jfr-$n.jfr") ;;
+            ENV=(LD_PRELOAD="$LIB")
+            EXTRA=("-XX:StartFlightRecording:${RECORD}filename=$TARGET/runs/jfr-$n.jfr") ;;
+        agent-only)
+            ENV=(LD_PRELOAD="$LIB")
+            EXTRA=("-javaagent:$JAR${AGENT_OPTIONS:+=$AGENT_OPTIONS}") ;;
         agent|also)
             local opts=$AGENT_OPTIONS
             [ "$config" = also ] && opts=$ALSO
-            env=(LD_PRELOAD="$LIB")
-            extra=("-javaagent:$JAR${opts:+=$opts}"
+            ENV=(LD_PRELOAD="$LIB")
+            EXTRA=("-javaagent:$JAR${opts:+=$opts}"
                    "-XX:StartFlightRecording:${RECORD}filename=$TARGET/runs/$config-$n.jfr") ;;
     esac
+}
+
+run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
+    local config=$1 n=$2
+    config_args "$config" "$n"
+    local env=("${ENV[@]}") extra=("${EXTRA[@]}")
     local out="$TARGET/runs/$config-$n.out" t0 t1
     t0=$(date +%s%N)
     env "${MMAP_ENV[@]}" "${env[@]}" "$JAVA" "${JVM[@]}" "${extra[@]}" -Xlog:jfr+startup=warning -cp "$CP" \
@@ -157,6 +167,19 @@ for n in $(seq 1 "$RUNS"); do
         read -r work cpu agent main wall <<<"$(run_one "$config" "$n")"
         echo "$config,$n,$work,$cpu,$agent,$main,$wall" >>"$RESULTS"
         echo "  run $n $config: work $work ms, work CPU $cpu ms, main $main ms, agent thread $agent ms, wall $wall ms" >&2
+    done
+done
+# start-up: the wall time of a JVM that starts, runs nothing native (Workload sleep 0) and exits
+STARTUP="$TARGET/startup.csv"
+: >"$STARTUP"
+for n in $(seq 1 "$RUNS"); do
+    for config in glibc shim agent-only jfr agent; do
+        config_args "$config" "startup-$n"
+        t0=$(date +%s%N)
+        env "${MMAP_ENV[@]}" "${ENV[@]}" "$JAVA" "${JVM[@]}" "${EXTRA[@]}" -Xlog:jfr+startup=warning -cp "$CP" \
+            io.slabscope.agent.Workload sleep 0 >/dev/null 2>&1
+        t1=$(date +%s%N)
+        echo "$config,$n,$(( (t1 - t0) / 1000000 ))" >>"$STARTUP"
     done
 done
 last_jfr="$TARGET/runs/agent-$RUNS.jfr"
@@ -282,6 +305,19 @@ except OSError:
 if live:
     print("\nJava heap in use after a full GC at the end, the rounds' own objects dropped (KiB, median): " + "; ".join(
         f"{names[c]}: {statistics.median(live[c]):.0f}" for c in configs if c in live))
+
+# start-up
+start = {}
+try:
+    for line in open(threads.rsplit("/", 1)[0] + "/startup.csv"):
+        c, _, ms = line.strip().split(",")
+        start.setdefault(c, []).append(float(ms))
+except OSError:
+    pass
+if start:
+    snames = dict(names, **{"agent-only": "libslabscope.so + agent (no recording)"})
+    print(f"\nStart-up: wall time of a JVM that runs nothing (Workload sleep 0), ms, median of {runs}: " + "; ".join(
+        f"{snames[c]}: {statistics.median(v):.0f}" for c, v in start.items()))
 
 # what the recordings hold: events and bytes per second of recording
 def summary(path):
