@@ -244,24 +244,21 @@ if groups:
             med_g[(c, g)] = statistics.median(v)
             cells.append(f"{statistics.median(v):.0f} ({min(v):.0f}..{max(v):.0f})")
         print(f"| {label[g]} | " + " | ".join(cells) + " |")
-    # the sum of the per-run totals, median
-    totals = {}
-    for c in tcfg:
-        runs_c = {}
+    # sums over thread groups per run, then the median over runs (a median of sums, not a sum of medians)
+    def per_run_median(c, keep):
+        sums_ = []
         for line in open(threads):
             parts = line.strip().split(",")
             if len(parts) >= 3 and parts[0] == c:
-                runs_c[parts[1]] = sum(float(kv.split("=")[1]) for kv in parts[2:])
-        totals[c] = statistics.median(runs_c.values())
-    print("| **all threads** | " + " | ".join(f"**{totals[c]:.0f}**" for c in tcfg) + " |")
-    print("| all but main | " + " | ".join(f"{totals[c] - med_g.get((c, 'main'), 0):.0f}" for c in tcfg) + " |")
+                sums_.append(sum(float(v) for g, v in (kv.split("=") for kv in parts[2:]) if keep(g)))
+        return statistics.median(sums_)
+    totals = {c: per_run_median(c, lambda g: True) for c in tcfg}
+    not_main = {c: per_run_median(c, lambda g: g != "main") for c in tcfg}
     # the threads whose time does not swing from run to run (main varies by +-10-15% here, C2 by 2x)
-    steady = {c: sum(med_g.get((c, g), 0) for g in groups if g not in ("main", "c2")) for c in tcfg}
+    steady = {c: per_run_median(c, lambda g: g not in ("main", "c2")) for c in tcfg}
+    print("| **all threads** | " + " | ".join(f"**{totals[c]:.0f}**" for c in tcfg) + " |")
+    print("| all but main | " + " | ".join(f"{not_main[c]:.0f}" for c in tcfg) + " |")
     print("| steady: all but main and C2 | " + " | ".join(f"{steady[c]:.0f}" for c in tcfg) + " |")
-    if "shim" in steady:
-        print("\nSteady threads' time added to the shim alone, in % of its work CPU: " + "; ".join(
-            f"{names[c]}: {100 * (steady[c] - steady['shim']) / med['shim']['cpu_ms']:+.1f}%"
-            for c in tcfg if c not in ("glibc", "shim")))
 
 # Java heap allocated over the rounds, by thread group
 alloc = {}
@@ -362,7 +359,7 @@ except Exception as e:
     print(f"\n(jfr summary failed: {e})")
 if sample_cost:
     print(f"\none sample, in the allocating thread (malloc+free through JNA, every allocation sampled vs none): {sample_cost}")
-# An estimate that does not swing with the main thread's noise: the steady threads' measured
+# An estimate that does not swing with the main thread's noise: the other threads' measured
 # time, plus what the samples cost the allocating thread (the only work the agent adds there):
 # the timed rounds' share of all rounds, so about that share of the recording's samples.
 m = re.search(r"per-sample=([0-9.]+)us", sample_cost or "")
@@ -374,9 +371,12 @@ if groups and m and "agent" in steady and "jfr" in steady:
     share = int(rounds) / (int(rounds) + int(warmup))
     sampled_ms = n * share * float(m.group(1)) / 1000
     base = med["shim"]["cpu_ms"]
-    st_jfr = 100 * (steady["jfr"] - steady["shim"]) / base
-    st_agent = 100 * (steady["agent"] - steady["shim"]) / base
-    print(f"\nestimated cost over the shim alone, in % of its work CPU: JFR alone {st_jfr:+.1f}% (steady threads); "
-          f"agent + JFR {st_agent:+.1f}% (steady threads) {100 * sampled_ms / base:+.1f}% (~{n * share:.0f} samples "
-          f"x {float(m.group(1)):.1f} us in the allocating thread) = {st_agent + 100 * sampled_ms / base:+.1f}%")
+    def pct(d, c):
+        return 100 * (d[c] - d["shim"]) / base
+    sampled = 100 * sampled_ms / base
+    print(f"\nestimated cost over the shim alone, in % of its work CPU (the threads other than main, plus the "
+          f"samples' cost in the allocating thread, ~{n * share:.0f} samples x {float(m.group(1)):.1f} us = "
+          f"{sampled:+.1f}%): JFR alone {pct(not_main, 'jfr'):+.1f}% (steady threads only {pct(steady, 'jfr'):+.1f}%); "
+          f"agent + JFR {pct(not_main, 'agent') + sampled:+.1f}% (steady threads only "
+          f"{pct(steady, 'agent') + sampled:+.1f}%)")
 EOF
