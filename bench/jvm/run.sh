@@ -260,35 +260,25 @@ if groups:
     print("| all but main | " + " | ".join(f"{not_main[c]:.0f}" for c in tcfg) + " |")
     print("| steady: all but main and C2 | " + " | ".join(f"{steady[c]:.0f}" for c in tcfg) + " |")
 
-# Java heap allocated over the rounds, by thread group
-alloc = {}
-try:
-    for line in open(threads.rsplit("/", 1)[0] + "/allocated.csv"):
-        parts = line.strip().split(",")
-        for kv in parts[2:]:
-            g, v = kv.split("=")
-            alloc.setdefault((parts[0], g), []).append(float(v))
-except OSError:
-    pass
-if alloc:
-    print("\nJava heap allocated over the timed rounds (MiB, median): " + "; ".join(
-        names[c] + ": " + ", ".join(f"{g} {statistics.median(v):.1f}" for (c2, g), v in sorted(alloc.items()) if c2 == c)
-        for c in configs if any(c2 == c for c2, _ in alloc)))
+def per_config_groups(csv_name, title, digits):
+    """A line of medians from a config,run,key=value,... file: per configuration, per key."""
+    vals = {}
+    try:
+        for line in open(threads.rsplit("/", 1)[0] + "/" + csv_name):
+            parts = line.strip().split(",")
+            for kv in parts[2:]:
+                g, v = kv.split("=")
+                vals.setdefault((parts[0], g), []).append(float(v))
+    except OSError:
+        return
+    if vals:
+        print(f"\n{title}: " + "; ".join(
+            names[c] + ": " + ", ".join(f"{g} {statistics.median(v):.{digits}f}"
+                                        for (c2, g), v in sorted(vals.items()) if c2 == c)
+            for c in configs if any(c2 == c for c2, _ in vals)))
 
-# collections over the timed rounds, per collector
-gcs = {}
-try:
-    for line in open(threads.rsplit("/", 1)[0] + "/collections.csv"):
-        parts = line.strip().split(",")
-        for kv in parts[2:]:
-            g, v = kv.split("=")
-            gcs.setdefault((parts[0], g), []).append(float(v))
-except OSError:
-    pass
-if gcs:
-    print("\nCollections over the timed rounds (median): " + "; ".join(
-        names[c] + ": " + ", ".join(f"{g} {statistics.median(v):.0f}" for (c2, g), v in sorted(gcs.items()) if c2 == c)
-        for c in configs if any(c2 == c for c2, _ in gcs)))
+per_config_groups("allocated.csv", "Java heap allocated over the timed rounds (MiB, median)", 1)
+per_config_groups("collections.csv", "Collections over the timed rounds (median)", 0)
 
 # the Java heap every full GC marks and moves besides the program's data
 live = {}
