@@ -141,6 +141,26 @@ public final class Workload {
         System.out.flush();
     }
 
+    private static final Map<String, Pointer> namedCaches = new java.util.HashMap<>();
+
+    /** Allocates COUNT objects from the named cache NAME of SIZE bytes, then frees them all; returns COUNT. */
+    private static int fillAndEmpty(String name, long size, int count) {
+        NativeLibrary shim = NativeLibrary.getProcess();
+        Pointer cache = namedCaches.computeIfAbsent(name, n -> (Pointer) shim.getFunction("ss_kmem_cache_create")
+                .invoke(Pointer.class, new Object[] {n, size, 0L, 0, null}));
+        if (cache == null) {
+            throw new IllegalStateException("ss_kmem_cache_create(" + name + ", " + size + ") failed");
+        }
+        List<Pointer> objects = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            objects.add((Pointer) shim.getFunction("ss_kmem_cache_alloc").invoke(Pointer.class, new Object[] {cache}));
+        }
+        for (Pointer o : objects) {
+            shim.getFunction("ss_kmem_cache_free").invokeVoid(new Object[] {cache, o});
+        }
+        return count;
+    }
+
     /** Collections so far per collector ("PS Scavenge", "PS MarkSweep", ...), commas left out. */
     private static Map<String, Long> collections() {
         Map<String, Long> counts = new java.util.TreeMap<>();
@@ -509,6 +529,11 @@ public final class Workload {
                 case "mixed" -> System.out.println("ok " + mixed(Duration.ofMillis(Long.parseLong(w[1]))));
                 case "stream" -> System.out.println("ok " + stream(Long.parseLong(w[1]), w[2]));
                 case "slabinfo" -> printSlabinfo();
+                case "cache" -> {
+                    // cache NAME SIZE COUNT: a named kmem_cache of the shim (made at the first use of
+                    // NAME), COUNT objects allocated, then all freed: the cache keeps one empty slab
+                    System.out.println("ok " + fillAndEmpty(w[1], Long.parseLong(w[2]), Integer.parseInt(w[3])));
+                }
                 case "platform-server" -> System.out.println("ok "
                         + java.lang.management.ManagementFactory.getPlatformMBeanServer().getMBeanCount());
                 case "jfr-initialized" -> System.out.println("ok " + jdk.jfr.FlightRecorder.isInitialized());
