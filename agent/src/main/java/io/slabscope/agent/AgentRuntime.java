@@ -231,7 +231,7 @@ final class AgentRuntime implements AgentView {
      * something looks (JConsole's or jcmd's attach starting the local management agent,
      * -Dcom.sun.management.jmxremote.*, the program's own getPlatformMBeanServer()), and the
      * MXBeans are registered within SERVER_LOOK_MILLIS of it. Until then a JVM nobody watches
-     * over JMX pays nothing for JMX: the platform server and its MXBeans, and ours (650 KiB of
+     * over JMX pays nothing for JMX: the platform server and its MXBeans, and ours (640 KiB of
      * live heap in bench/jvm, which every full GC of the program marks and moves).
      * MBeanServerFactory keeps every server made by createMBeanServer, the platform one among them.
      */

@@ -191,13 +191,12 @@ final class ElfSymbols {
      * or null if none.
      */
     Hit lookup(long offset) {
-        long v = offset;                      // the table holds offsets from the load base too
         int lo = 0;
         int hi = count - 1;
         int found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (start(mid) <= v) {
+            if (start(mid) <= offset) {
                 found = mid;
                 lo = mid + 1;
             } else {
@@ -209,7 +208,7 @@ final class ElfSymbols {
         }
         long from = start(found);
         long length = size(found);
-        if (length > 0 && v >= from + length) {
+        if (length > 0 && offset >= from + length) {
             return null;
         }
         return new Hit(name(nameOffset(found)), from);

@@ -23,7 +23,7 @@ public final class Symbolizer {
     /**
      * Frames and stacks kept symbolised. Small on purpose: what the agent keeps is live heap that
      * every full GC of the program marks and moves (bench/jvm: a JVM whose direct buffers force
-     * a System.gc() every 200 ms paid for each cached string), and a miss costs one dladdr and a
+     * a System.gc() every 150-180 ms paid for each cached string), and a miss costs one dladdr and a
      * string, a few microseconds, at a few hundred samples a second.
      */
     private static final int MAX_CACHE = 1 << 13;

@@ -31,7 +31,7 @@ import java.util.zip.Inflater;
  * <pre>
  *   Workload mixed MILLIS [slabinfo]   run the mix for MILLIS ms, say how the agent is; then print the shim's slabinfo
  *   Workload serve                      read commands from stdin (see {@link #serve})
- *   Workload bench ROUNDS               ROUNDS/2 rounds of warm-up (-Dbench.warmup=N), then ROUNDS timed (bench/jvm)
+ *   Workload bench ROUNDS               -Dbench.warmup=N untimed rounds (default ROUNDS/2; bench/jvm gives 3 ROUNDS), then ROUNDS timed
  *   Workload sleep MILLIS               nothing native (no JNA): for the agent's own messages
  *   Workload samplecost N               what a sample costs the allocating thread (shim, no agent)
  * </pre>
@@ -111,19 +111,9 @@ public final class Workload {
                 System.out.printf("bench rounds=%d ms=%.1f cpu=%.1f agent=%.1f main=%.1f checksum=%d %s%n", rounds,
                         ns / 1e6, cpu / 1e6, agent / 1e6, main / 1e6, checksum, s);
                 System.out.println("threads " + threadGroups(before, after, cpu));
-                StringBuilder alloc = new StringBuilder();
-                for (var e : allocAfter.entrySet()) {
-                    long d = e.getValue() - allocBefore.getOrDefault(e.getKey(), 0L);
-                    alloc.append(alloc.length() == 0 ? "" : ",").append(e.getKey()).append('=')
-                            .append(String.format(java.util.Locale.ROOT, "%.1f", d / 1048576.0));
-                }
-                System.out.println("allocated " + alloc);   // MiB of Java heap per thread group
-                StringBuilder gcs = new StringBuilder();
-                for (var e : gcsAfter.entrySet()) {
-                    gcs.append(gcs.length() == 0 ? "" : ",").append(e.getKey()).append('=')
-                            .append(e.getValue() - gcsBefore.getOrDefault(e.getKey(), 0L));
-                }
-                System.out.println("collections " + gcs);  // young and full GCs over the timed rounds
+                System.out.println("allocated " + deltas(allocBefore, allocAfter,      // MiB of Java heap per thread group
+                        d -> String.format(java.util.Locale.ROOT, "%.1f", d / 1048576.0)));
+                System.out.println("collections " + deltas(gcsBefore, gcsAfter, String::valueOf)); // young and full GCs
                 System.out.println("live " + liveHeapAfterGc() / 1024);  // KiB: the agent's share of every full GC
                 long pause = Long.getLong("bench.pause", 0);            // time for a jcmd GC.class_histogram
                 if (pause > 0) {
@@ -159,6 +149,17 @@ public final class Workload {
             shim.getFunction("ss_kmem_cache_free").invokeVoid(new Object[] {cache, o});
         }
         return count;
+    }
+
+    /** "key=after-before,..." over the keys of {@code after}, each difference formatted. */
+    private static String deltas(Map<String, Long> before, Map<String, Long> after,
+            java.util.function.LongFunction<String> format) {
+        StringBuilder b = new StringBuilder();
+        for (var e : after.entrySet()) {
+            b.append(b.length() == 0 ? "" : ",").append(e.getKey()).append('=')
+                    .append(format.apply(e.getValue() - before.getOrDefault(e.getKey(), 0L)));
+        }
+        return b.toString();
     }
 
     /** Collections so far per collector ("PS Scavenge", "PS MarkSweep", ...), commas left out. */

@@ -5,11 +5,13 @@ import io.slabscope.ui.data.JmxDataSource;
 import io.slabscope.ui.data.LocalTargets;
 import io.slabscope.ui.data.LocalTargets.Target;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.util.List;
+import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.jface.dialogs.IDialogConstants;
+import org.eclipse.jface.dialogs.ProgressMonitorDialog;
 import org.eclipse.jface.dialogs.TitleAreaDialog;
 import org.eclipse.swt.SWT;
-import org.eclipse.swt.custom.BusyIndicator;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
@@ -155,18 +157,32 @@ public final class ConnectDialog extends TitleAreaDialog {
         DataSource open() throws IOException;
     }
 
+    /**
+     * Opens the source off the UI thread, under a progress dialog: a JMX connection can take
+     * seconds (an RMI handshake, then up to JmxDataSource.AGENT_WAIT_MILLIS for the agent's MBeans,
+     * which it registers once the attach has made the platform MBean server).
+     */
     private DataSource busy(Opener o) throws IOException {
         DataSource[] r = new DataSource[1];
-        IOException[] err = new IOException[1];
-        BusyIndicator.showWhile(getShell().getDisplay(), () -> {
-            try {
-                r[0] = o.open();
-            } catch (IOException e) {
-                err[0] = e;
+        try {
+            new ProgressMonitorDialog(getShell()).run(true, false, monitor -> {
+                monitor.beginTask("Connecting", IProgressMonitor.UNKNOWN);
+                try {
+                    r[0] = o.open();
+                } catch (IOException e) {
+                    throw new InvocationTargetException(e);
+                } finally {
+                    monitor.done();
+                }
+            });
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
             }
-        });
-        if (err[0] != null) {
-            throw err[0];
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
         return r[0];
     }
