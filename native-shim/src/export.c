@@ -467,7 +467,7 @@ static bool segment_open(void)
 	return true;
 }
 
-static void publish_locked(void)
+static void publish_locked_uncancelled(void)
 {
 	if (!shm.seg && !shm.failed && !segment_open())
 		shm.failed = true;                     /* e.g. no /dev/shm: stay silent, stop trying */
@@ -485,6 +485,14 @@ static void publish_locked(void)
 		layout_publish(req);
 		__atomic_store_n(&h->layout_seq, req, __ATOMIC_RELEASE);
 	}
+}
+
+/* Publish, publish_lock held: open, write and close run with cancellation off. */
+static void publish_locked(void)
+{
+	int cancel = cancel_off();
+	publish_locked_uncancelled();
+	cancel_restore(cancel);
 }
 
 EXPORT void ss_publish(void)

@@ -435,6 +435,21 @@ static inline bool fault_fail(unsigned source)
 	return fault_hit(source);
 }
 
+/* ---- thread cancellation ------------------------------------------------- */
+/*
+ * open, write, close and the like are cancellation points: a thread cancelled in one while
+ * it holds an allocator lock would leave the lock held for ever, and the next fork() or
+ * slow path would hang. The shim makes those calls with cancellation disabled; a pending
+ * cancel acts at the thread's next cancellation point outside the shim (t_cancel).
+ */
+static inline int cancel_off(void)
+{
+	int old;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	return old;
+}
+static inline void cancel_restore(int old) { pthread_setcancelstate(old, &old); }
+
 /* ---- output without stdio (print.c) -------------------------------------- */
 struct outbuf { char buf[4096]; size_t len; int fd; };
 INTERNAL void out_str(struct outbuf *o, const char *s);

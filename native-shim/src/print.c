@@ -11,6 +11,7 @@
 
 void out_flush(struct outbuf *o)
 {
+	int cancel = cancel_off();                  /* the caller may hold a lock */
 	size_t done = 0;
 	while (done < o->len) {
 		ssize_t w = write(o->fd, o->buf + done, o->len - done);
@@ -21,6 +22,7 @@ void out_flush(struct outbuf *o)
 		done += (size_t)w;
 	}
 	o->len = 0;
+	cancel_restore(cancel);
 }
 
 static void out_char(struct outbuf *o, char ch)

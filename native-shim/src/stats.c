@@ -326,13 +326,15 @@ void stats_write_report(void)
 		}
 	}
 	path[n] = 0;
+	int cancel = cancel_off();                  /* open and close: cancellation points */
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	struct outbuf o = { .fd = fd };
-	write_figures(&o);
-	out_flush(&o);
-	close(fd);
+	if (fd >= 0) {
+		struct outbuf o = { .fd = fd };
+		write_figures(&o);
+		out_flush(&o);
+		close(fd);
+	}
+	cancel_restore(cancel);
 }
 
 __attribute__((destructor)) static void slabscope_destructor(void)
