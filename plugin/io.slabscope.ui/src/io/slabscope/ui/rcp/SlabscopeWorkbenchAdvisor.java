@@ -78,13 +78,21 @@ public final class SlabscopeWorkbenchAdvisor extends WorkbenchAdvisor {
 
             @Override
             public void postWindowOpen() {
-                Display d = getWindowConfigurer().getWindow().getShell().getDisplay();
-                d.asyncExec(() -> applyArguments(getWindowConfigurer().getWindow()));
+                IWorkbenchWindow w = getWindowConfigurer().getWindow();
+                Thread t = new Thread(() -> applyArguments(w), "slabscope-arguments");
+                t.setDaemon(true);
+                t.start();
             }
         };
     }
 
+    /**
+     * The start-up arguments, in order, off the UI thread: opening a source may wait for a
+     * JMX connection and for the agent's MBeans (seconds), which must not freeze the window.
+     * What touches the workbench (a recording, the tour) runs on the UI thread.
+     */
     private void applyArguments(IWorkbenchWindow w) {
+        Display d = w.getShell().getDisplay();
         for (int i = 0; i + 1 < args.length; i++) {
             String v = args[i + 1];
             try {
@@ -100,8 +108,8 @@ public final class SlabscopeWorkbenchAdvisor extends WorkbenchAdvisor {
                             }).orElseThrow(() -> new IllegalStateException("no process " + v
                                     + " under the shim or JVM")));
                     case "-slabscope.jmx" -> connect(JmxDataSource.connect(v, null, null));
-                    case "-slabscope.open" -> OpenRecordingHandler.open(w, Path.of(v));
-                    case "-slabscope.tour" -> tour(w, Integer.parseInt(v));
+                    case "-slabscope.open" -> onUiThread(d, () -> OpenRecordingHandler.open(w, Path.of(v)));
+                    case "-slabscope.tour" -> onUiThread(d, () -> tour(w, Integer.parseInt(v)));
                     default -> {
                     }
                 }
@@ -111,8 +119,26 @@ public final class SlabscopeWorkbenchAdvisor extends WorkbenchAdvisor {
         }
     }
 
+    /** Session.connect is thread-safe: the views pick the new source up on their own. */
     private static void connect(DataSource s) {
         Session.getDefault().connect(s);
+    }
+
+    private static void onUiThread(Display d, Runnable r) {
+        RuntimeException[] failure = {null};
+        if (d.isDisposed()) {
+            return;
+        }
+        d.syncExec(() -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
     }
 
     /** Maximises each view in turn for {@code seconds}, saying so on stdout (the screenshot script waits for it). */
