@@ -313,42 +313,33 @@ class JmxTest {
         assertTrue((long) mbs.getAttribute(ALLOCATOR, "TrimCalls") >= trims + 1);
         // empty slabs to give back: 64 objects of a named cache nothing else uses, in a few slabs, all
         // freed (a cache keeps one empty slab while it has no partial one); shrinkCaches must release
-        // it, and the caches then show fewer
+        // it, and the cache's MBean then shows none (its figures are up to 250 ms old: polled)
         c.command("cache jmx-test-2000 2000 64");
-        long emptyBefore = settledEmptySlabPages(mbs);
-        assertTrue(emptyBefore > 0, "the caches keep empty slabs");
+        ObjectName test = name("io.slabscope:type=SlabCache,name=\"jmx-test-2000\"");
+        assertTrue(poll(() -> mbs.isRegistered(test) && (long) mbs.getAttribute(test, "FreeSlabs") > 0, 5000),
+                "the cache's MBean shows its empty slab");
         long pages = (long) mbs.invoke(ALLOCATOR, "shrinkCaches", null, null);
-        assertTrue(pages > 0, "shrinkCaches released " + pages + " pages of " + emptyBefore + " in empty slabs");
-        assertTrue(emptySlabPages(mbs) < emptyBefore, "empty slabs left after shrinkCaches");
+        assertTrue(pages > 0, "shrinkCaches released " + pages + " pages");
+        assertTrue(poll(() -> (long) mbs.getAttribute(test, "FreeSlabs") == 0, 5000),
+                "empty slabs of jmx-test-2000 left after shrinkCaches");
         String buddy = (String) mbs.invoke(BUDDY, "buddyinfo", null, null);
         assertTrue(buddy.contains("Brk"), buddy);
     }
 
-    /**
-     * Empty slab pages once two reads 300 ms apart agree: MBean figures are up to 250 ms old, and
-     * one sum over the caches' beans can straddle two snapshots (CI once saw the figure before
-     * shrinkCaches no higher than after it).
-     */
-    static long settledEmptySlabPages(MBeanServerConnection mbs) throws Exception {
-        long last = -1;
-        for (int i = 0; i < 20; i++) {
-            Thread.sleep(300);
-            long now = emptySlabPages(mbs);
-            if (now == last) {
-                return now;
-            }
-            last = now;
-        }
-        return last;
+    interface Check {
+        boolean holds() throws Exception;
     }
 
-    /** Pages in the empty slabs of every cache. */
-    static long emptySlabPages(MBeanServerConnection mbs) throws Exception {
-        long pages = 0;
-        for (ObjectName on : mbs.queryNames(name("io.slabscope:type=SlabCache,*"), null)) {
-            pages += (long) mbs.getAttribute(on, "FreeSlabs") * (int) mbs.getAttribute(on, "PagesPerSlab");
+    /** Whether {@code c} holds within {@code millis}, asked every 50 ms. */
+    static boolean poll(Check c, long millis) throws Exception {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (!c.holds()) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(50);
         }
-        return pages;
+        return true;
     }
 
     /**
