@@ -44,6 +44,7 @@
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define INTERNAL    __attribute__((visibility("hidden")))
+#define COLD        __attribute__((cold))    /* set-up and teardown: kept out of the hot text */
 
 /* ---- pages and orders --------------------------------------------------- */
 #define PAGE_SHIFT      12

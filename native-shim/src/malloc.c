@@ -616,12 +616,9 @@ EXPORT int mallopt(int param, int value)
 	return 1;
 }
 
-/* Give back what can be given: this thread's cached objects, empty slabs, the brk top,
- * and every free page (madvise), as glibc's malloc_trim does. 1 if anything was released. */
-EXPORT int malloc_trim(size_t pad)
+EXPORT size_t ss_shrink_caches(void)
 {
 	ss_init();
-	STAT_ADD(trim_calls, 1);
 	struct tcache *tc = tc_get();
 	if (tc)
 		tcache_flush_all(tc);
@@ -630,6 +627,16 @@ EXPORT int malloc_trim(size_t pad)
 	for (struct kmem_cache *c = cache_list; c; c = c->next_cache)
 		pages += c->policy->shrink(c);
 	unlock(&cache_list_lock);
+	return pages;
+}
+
+/* Give back what can be given: this thread's cached objects, empty slabs, the brk top,
+ * and every free page (madvise), as glibc's malloc_trim does. 1 if anything was released. */
+EXPORT int malloc_trim(size_t pad)
+{
+	ss_init();
+	STAT_ADD(trim_calls, 1);
+	size_t pages = ss_shrink_caches();
 	lock(&page_lock);
 	uint64_t before = gstats.bytes_trimmed;
 	zone_trim_top(zones[1], pad, true);

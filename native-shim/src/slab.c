@@ -106,7 +106,7 @@ static void choose_order(struct kmem_cache *c, bool offslab)
 	c->colour_num = (c->flags & SS_SLAB_NO_COLOUR) ? 0 : (uint32_t)(best_left / c->colour_off);
 }
 
-__attribute__((cold)) int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
+COLD int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
 		     unsigned flags, void (*ctor)(void *))
 {
 	if (!align)
@@ -397,7 +397,7 @@ static void slab_free_bulk(struct kmem_cache *c, void **objs, int n)
 	unlock(&c->lock);
 }
 
-__attribute__((cold)) static size_t slab_shrink(struct kmem_cache *c)
+COLD static size_t slab_shrink(struct kmem_cache *c)
 {
 	size_t pages = 0;
 	lock(&c->lock);
@@ -409,7 +409,7 @@ __attribute__((cold)) static size_t slab_shrink(struct kmem_cache *c)
 	return pages;
 }
 
-__attribute__((cold)) static int slab_destroy_cache(struct kmem_cache *c)
+COLD static int slab_destroy_cache(struct kmem_cache *c)
 {
 	if (c->active_objs) {
 		errno = EBUSY;
@@ -448,7 +448,7 @@ void cache_free_one(struct kmem_cache *c, void *p)
 
 /* ---- named caches: the public kmem_cache interface ------------------------ */
 
-__attribute__((cold)) int slab_init(void)
+COLD int slab_init(void)
 {
 	if (kmem_cache_setup(&kmem_slab, "kmem_slab", sizeof(struct slab) + 8, 8, 0, NULL) < 0)
 		return -1;
@@ -463,7 +463,7 @@ static struct kmem_cache *cache_find(const char *name)
 	return NULL;
 }
 
-__attribute__((cold)) struct kmem_cache *ss_kmem_cache_create(const char *name, size_t size, size_t align,
+COLD struct kmem_cache *ss_kmem_cache_create(const char *name, size_t size, size_t align,
 					unsigned flags, void (*ctor)(void *))
 {
 	ss_init();
@@ -511,12 +511,12 @@ void ss_kmem_cache_free(struct kmem_cache *c, void *p)
 	}
 }
 
-__attribute__((cold)) size_t ss_kmem_cache_shrink(struct kmem_cache *c)
+COLD size_t ss_kmem_cache_shrink(struct kmem_cache *c)
 {
 	return c->policy->shrink(c);
 }
 
-__attribute__((cold)) int ss_kmem_cache_destroy(struct kmem_cache *c)
+COLD int ss_kmem_cache_destroy(struct kmem_cache *c)
 {
 	if (!c)
 		return 0;

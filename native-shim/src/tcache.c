@@ -23,7 +23,7 @@ INTERNAL extern pthread_key_t tcache_key;
 
 #define TCACHE_PAGES (align_up(sizeof(struct tcache), PAGE_SIZE) >> PAGE_SHIFT)
 
-__attribute__((cold)) struct tcache *tcache_create(void)
+COLD struct tcache *tcache_create(void)
 {
 	struct tcache *tc = pages_alloc(TCACHE_PAGES, 0, PG_META);
 	if (!tc)
@@ -93,7 +93,7 @@ void tcache_flush_all(struct tcache *tc)
 
 /* Add a thread's counters to *out (atomically): its slow-path counts plus what its fast
  * paths counted per class, which stand for malloc/free calls and slab traffic. */
-__attribute__((cold)) void tcache_fold_stats(const struct tcache *tc, struct thread_stats *out)
+COLD void tcache_fold_stats(const struct tcache *tc, struct thread_stats *out)
 {
 	struct thread_stats s = tc->st;
 	for (unsigned c = 0; c < NR_KMALLOC; c++) {
@@ -109,7 +109,7 @@ __attribute__((cold)) void tcache_fold_stats(const struct tcache *tc, struct thr
 }
 
 /* pthread key destructor: the thread is exiting. Later frees in it take the locked path. */
-__attribute__((cold)) void tcache_thread_exit(void *arg)
+COLD void tcache_thread_exit(void *arg)
 {
 	struct tcache *tc = arg;
 	if (!tc || tc == TC_DEAD)

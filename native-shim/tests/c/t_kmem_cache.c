@@ -70,6 +70,20 @@ int main(void)
 	CHECK(ss_kmem_cache_destroy(c) == 0);
 	CHECK(!slabinfo_has("conn_cache", line, sizeof line));
 
+	/* ss_shrink_caches: every cache's empty slabs, the pages counted exactly */
+	struct kmem_cache *s2 = ss_kmem_cache_create("shrink_all", 1000, 0, 0, NULL);
+	CHECK(s2);
+	for (int i = 0; i < N; i++)
+		CHECK((objs[i] = ss_kmem_cache_alloc(s2)));
+	for (int i = 0; i < N; i++)
+		ss_kmem_cache_free(s2, objs[i]);
+	CHECK(slabinfo_has("shrink_all", line, sizeof line));
+	CHECK(sscanf(line, "shrink_all %lu %lu %*u %*u %lu", &active, &num, &pages) == 3 && active == 0 && num > 0);
+	CHECK(ss_shrink_caches() >= pages);                            /* at least its kept slab */
+	CHECK(slabinfo_has("shrink_all", line, sizeof line));
+	CHECK(sscanf(line, "shrink_all %lu %lu", &active, &num) == 2 && num == 0);
+	CHECK(ss_kmem_cache_destroy(s2) == 0);
+
 	/* a name can be used again once destroyed; kmalloc-8 serves tiny kmallocs */
 	c = ss_kmem_cache_create("conn_cache", 24, 8, 0, NULL);
 	CHECK(c);

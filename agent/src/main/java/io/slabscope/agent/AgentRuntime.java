@@ -338,6 +338,12 @@ final class AgentRuntime implements AgentView {
 
     @Override
     public long shrinkCaches() throws IOException {
+        long exact = shim.shrinkCaches();
+        if (exact >= 0) {
+            snapshots.invalidate();
+            return exact;
+        }
+        // an older shim: the difference of two snapshots (other threads' slabs move it too)
         long before = slabPages(snapshots.fresh());
         shim.mallocTrim(KEEP_TOP_PAD);
         long after = slabPages(snapshots.fresh());

@@ -42,6 +42,8 @@ public final class Shim {
     private final Function close;
     /** Debug mode (later shims): null in a shim that predates it. */
     private final Function validate;
+    /** Exact count of the pages shrinking releases (later shims): null in one that predates it. */
+    private final Function shrinkCaches;
     private volatile long samplingInterval;
 
     private Shim(NativeLibrary p, NativeSource source) {
@@ -58,6 +60,7 @@ public final class Shim {
         this.memfdCreate = optional(p, "memfd_create");
         this.close = p.getFunction("close");
         this.validate = optional(p, VALIDATE);
+        this.shrinkCaches = optional(p, "ss_shrink_caches");
     }
 
     /** The debug-mode function the agent calls (validate()); a shim that predates debug mode lacks it. */
@@ -166,6 +169,14 @@ public final class Shim {
     /** mallopt(param, value): true if the allocator accepted it. */
     public boolean mallopt(int param, int value) {
         return mallopt.invokeInt(new Object[] {param, value}) == 1;
+    }
+
+    /**
+     * ss_shrink_caches(): every cache's empty slabs given back, and how many pages that was,
+     * counted by the allocator itself; -1 in a shim that predates it.
+     */
+    public long shrinkCaches() {
+        return shrinkCaches == null ? -1 : shrinkCaches.invokeLong(new Object[0]);
     }
 
     /** malloc_trim(pad): true if memory was given back. */

@@ -7,6 +7,11 @@ import io.slabscope.ui.data.LocalTargets.Target;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.jface.dialogs.IDialogConstants;
 import org.eclipse.jface.dialogs.ProgressMonitorDialog;
@@ -160,31 +165,51 @@ public final class ConnectDialog extends TitleAreaDialog {
     /**
      * Opens the source off the UI thread, under a progress dialog: a JMX connection can take
      * seconds (an RMI handshake, then up to JmxDataSource.AGENT_WAIT_MILLIS for the agent's MBeans,
-     * which it registers once the attach has made the platform MBean server).
+     * which it registers once the attach has made the platform MBean server), and an
+     * unreachable host until the network gives up. Cancel returns to this dialog at once; a
+     * connection that still comes about later is closed.
      */
     private DataSource busy(Opener o) throws IOException {
-        DataSource[] r = new DataSource[1];
+        CompletableFuture<DataSource> opening = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                opening.complete(o.open());
+            } catch (IOException | RuntimeException e) {
+                opening.completeExceptionally(e);
+            }
+        }, "slabscope-connect");
+        t.setDaemon(true);
+        t.start();
         try {
-            new ProgressMonitorDialog(getShell()).run(true, false, monitor -> {
+            new ProgressMonitorDialog(getShell()).run(true, true, monitor -> {
                 monitor.beginTask("Connecting", IProgressMonitor.UNKNOWN);
                 try {
-                    r[0] = o.open();
-                } catch (IOException e) {
-                    throw new InvocationTargetException(e);
+                    while (!opening.isDone()) {
+                        if (monitor.isCanceled()) {
+                            throw new InterruptedException("cancelled");
+                        }
+                        try {
+                            opening.get(100, TimeUnit.MILLISECONDS);
+                        } catch (TimeoutException | ExecutionException e) {
+                            // still waiting, or failed: looked at below
+                        }
+                    }
                 } finally {
                     monitor.done();
                 }
             });
-        } catch (InvocationTargetException e) {
+            return opening.join();
+        } catch (CompletionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
             throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            opening.thenAccept(DataSource::close);          // too late: not wanted any more
+            throw new IOException("cancelled", e);
         }
-        return r[0];
     }
 
     @Override
