@@ -146,9 +146,14 @@ INTERNAL extern unsigned nr_zones;
 INTERNAL extern uint16_t *zone_map;          /* address >> GRANULE_SHIFT -> zone id */
 INTERNAL extern ss_lock_t page_lock;
 
+INTERNAL extern struct zone brk_zone;        /* zones[1] (zone.c) */
 static inline struct zone *zone_of(const void *p)
 {
 	uintptr_t a = (uintptr_t)p;
+	/* The brk heap holds most blocks: one range check instead of two dependent loads
+	 * (zone_map, then zones[]) before the zone's bounds. */
+	if (likely(a - brk_zone.base < brk_zone.top - brk_zone.base))
+		return &brk_zone;
 	if (unlikely(a >> ADDR_BITS))
 		return NULL;
 	uint16_t id = zone_map[a >> GRANULE_SHIFT];

@@ -29,7 +29,7 @@
 struct zone *zones[MAX_ZONES];
 unsigned nr_zones;
 uint16_t *zone_map;
-static struct zone brk_zone;
+struct zone brk_zone;
 
 static void *map_anon(size_t len, int extra_flags)
 {
