@@ -133,14 +133,19 @@ config_args() {   # config run -> sets ENV and EXTRA: what makes this configurat
     esac
 }
 
+workload() {   # config run ARGS... -> runs Workload ARGS in the JVM of that configuration
+    local config=$1 n=$2
+    shift 2
+    config_args "$config" "$n"
+    env "${MMAP_ENV[@]}" "${ENV[@]}" "$JAVA" "${JVM[@]}" "${EXTRA[@]}" -Xlog:jfr+startup=warning -cp "$CP" \
+        io.slabscope.agent.Workload "$@"
+}
+
 run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
     local config=$1 n=$2
-    config_args "$config" "$n"
-    local env=("${ENV[@]}") extra=("${EXTRA[@]}")
     local out="$TARGET/runs/$config-$n.out" t0 t1
     t0=$(date +%s%N)
-    env "${MMAP_ENV[@]}" "${env[@]}" "$JAVA" "${JVM[@]}" "${extra[@]}" -Xlog:jfr+startup=warning -cp "$CP" \
-        io.slabscope.agent.Workload bench "$ROUNDS" >"$out" 2>"$TARGET/runs/$config-$n.err"
+    workload "$config" "$n" bench "$ROUNDS" >"$out" 2>"$TARGET/runs/$config-$n.err"
     t1=$(date +%s%N)
     local work
     work=$(sed -n 's/.* ms=\([0-9.]*\) cpu=\([0-9.]*\) agent=\([0-9.]*\) main=\([0-9.]*\) .*/\1 \2 \3 \4/p' "$out")
@@ -157,9 +162,9 @@ RESULTS="$TARGET/results.csv"
 echo "config,run,work_ms,cpu_ms,agent_ms,main_ms,wall_ms" >"$RESULTS"
 THREADS="$TARGET/threads.csv"    # config,run,group=ms,group=ms,...
 : >"$THREADS"
-: >"$TARGET/allocated.csv"
+: >"$TARGET/allocated.csv"   # config,run,group=MiB,... (Java heap allocated by live Java threads over the rounds)
 : >"$TARGET/collections.csv"   # config,run,collector=count,... (collections over the timed rounds)
-: >"$TARGET/live.csv"        # config,run,KiB (Java heap in use after a full GC at the end of the rounds)   # config,run,group=MiB,... (Java heap allocated by live Java threads over the rounds)
+: >"$TARGET/live.csv"        # config,run,KiB (Java heap in use after a full GC at the end of the rounds)
 CONFIGS=(glibc shim jfr agent)
 [ -n "$ALSO" ] && CONFIGS+=(also)
 for n in $(seq 1 "$RUNS"); do
@@ -174,10 +179,8 @@ STARTUP="$TARGET/startup.csv"
 : >"$STARTUP"
 for n in $(seq 1 "$RUNS"); do
     for config in glibc shim agent-only jfr agent; do
-        config_args "$config" "startup-$n"
         t0=$(date +%s%N)
-        env "${MMAP_ENV[@]}" "${ENV[@]}" "$JAVA" "${JVM[@]}" "${EXTRA[@]}" -Xlog:jfr+startup=warning -cp "$CP" \
-            io.slabscope.agent.Workload sleep 0 >/dev/null 2>&1
+        workload "$config" "startup-$n" sleep 0 >/dev/null 2>&1
         t1=$(date +%s%N)
         echo "$config,$n,$(( (t1 - t0) / 1000000 ))" >>"$STARTUP"
     done
@@ -281,26 +284,25 @@ per_config_groups("allocated.csv", "Java heap allocated over the timed rounds (M
 per_config_groups("collections.csv", "Collections over the timed rounds (median)", 0)
 
 # the Java heap every full GC marks and moves besides the program's data
-live = {}
-try:
-    for line in open(threads.rsplit("/", 1)[0] + "/live.csv"):
-        parts = line.strip().split(",")
-        if len(parts) == 3:
-            live.setdefault(parts[0], []).append(float(parts[2]))
-except OSError:
-    pass
+def per_config_values(csv_name):
+    """config -> [value per run] from a config,run,value file (empty when there is none)."""
+    vals = {}
+    try:
+        for line in open(threads.rsplit("/", 1)[0] + "/" + csv_name):
+            parts = line.strip().split(",")
+            if len(parts) == 3:
+                vals.setdefault(parts[0], []).append(float(parts[2]))
+    except OSError:
+        pass
+    return vals
+
+live = per_config_values("live.csv")
 if live:
     print("\nJava heap in use after a full GC at the end, the rounds' own objects dropped (KiB, median): " + "; ".join(
         f"{names[c]}: {statistics.median(live[c]):.0f}" for c in configs if c in live))
 
 # start-up
-start = {}
-try:
-    for line in open(threads.rsplit("/", 1)[0] + "/startup.csv"):
-        c, _, ms = line.strip().split(",")
-        start.setdefault(c, []).append(float(ms))
-except OSError:
-    pass
+start = per_config_values("startup.csv")
 if start:
     snames = dict(names, **{"agent-only": "libslabscope.so + agent (no recording)"})
     print(f"\nStart-up: wall time of a JVM that runs nothing (Workload sleep 0), ms, median of {runs}: " + "; ".join(

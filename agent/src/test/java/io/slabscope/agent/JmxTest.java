@@ -195,12 +195,9 @@ class JmxTest {
     }
 
     static void waitForBeans(MBeanServerConnection mbs) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!mbs.isRegistered(ALLOCATOR) || mbs.queryNames(name("io.slabscope:type=SlabCache,*"), null).isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                fail("the io.slabscope MBeans did not appear: " + mbs.queryNames(name("io.slabscope:*"), null));
-            }
-            Thread.sleep(50);
+        if (!poll(() -> mbs.isRegistered(ALLOCATOR)
+                && !mbs.queryNames(name("io.slabscope:type=SlabCache,*"), null).isEmpty(), 20_000)) {
+            fail("the io.slabscope MBeans did not appear: " + mbs.queryNames(name("io.slabscope:*"), null));
         }
     }
 

@@ -141,12 +141,14 @@ public final class Workload {
         if (cache == null) {
             throw new IllegalStateException("ss_kmem_cache_create(" + name + ", " + size + ") failed");
         }
+        Function alloc = shim.getFunction("ss_kmem_cache_alloc");
+        Function free = shim.getFunction("ss_kmem_cache_free");
         List<Pointer> objects = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            objects.add((Pointer) shim.getFunction("ss_kmem_cache_alloc").invoke(Pointer.class, new Object[] {cache}));
+            objects.add((Pointer) alloc.invoke(Pointer.class, new Object[] {cache}));
         }
         for (Pointer o : objects) {
-            shim.getFunction("ss_kmem_cache_free").invokeVoid(new Object[] {cache, o});
+            free.invokeVoid(new Object[] {cache, o});
         }
         return count;
     }

@@ -5,14 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.slabscope.ui.handlers.ConnectDialog;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Button;
-import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Text;
@@ -56,13 +58,7 @@ public class ConnectDialogTest {
             Runnable[] pressCancel = new Runnable[1];
             pressCancel[0] = () -> {
                 if (++tries[0] > 80) {                   // no Cancel for 8 s: end the hang, fail below
-                    for (Socket s : accepted) {
-                        try {
-                            s.close();
-                        } catch (java.io.IOException e) {
-                            // closing anyway
-                        }
-                    }
+                    closeAll(accepted);
                     return;
                 }
                 for (Shell s : d.getShells()) {
@@ -92,17 +88,21 @@ public class ConnectDialogTest {
             dialog.close();
             parent.dispose();
         } finally {
-            for (Socket s : accepted) {
+            closeAll(accepted);
+        }
+    }
+
+    private static void closeAll(List<Socket> sockets) {
+        for (Socket s : sockets) {
+            try {
                 s.close();
+            } catch (IOException e) {
+                // closing anyway
             }
         }
     }
 
-    private interface Match<T> {
-        boolean test(T t);
-    }
-
-    private static <T extends Control> T find(Composite root, Class<T> type, Match<T> m) {
+    private static <T extends Control> T find(Composite root, Class<T> type, Predicate<T> m) {
         T t = findOrNull(root, type, m);
         if (t == null) {
             throw new AssertionError("no " + type.getSimpleName() + " found");
@@ -110,7 +110,7 @@ public class ConnectDialogTest {
         return t;
     }
 
-    private static <T extends Control> T findOrNull(Composite root, Class<T> type, Match<T> m) {
+    private static <T extends Control> T findOrNull(Composite root, Class<T> type, Predicate<T> m) {
         for (Control c : root.getChildren()) {
             if (type.isInstance(c) && m.test(type.cast(c))) {
                 return type.cast(c);
