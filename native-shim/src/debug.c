@@ -1,5 +1,6 @@
 /*
- * debug.c — slab debugging, as the kernel's slub_debug (SLABSCOPE_DEBUG).
+ * debug.c — slab debugging, as the kernel's slub_debug (SLABSCOPE_DEBUG), and the same red
+ * zones for medium and mmap blocks (at their end; see "medium and mmap blocks" below).
  *
  * A debugging cache gives every object a wider slot:
  *
@@ -22,7 +23,8 @@
  * Debugging caches bypass the per-thread caches: every allocation and free happens under
  * the cache lock, so what a slot says is always the truth and ss_validate() can walk every
  * slab. Debug kmalloc caches align objects to 16 bytes only; aligned requests above that
- * are served by pages (malloc.c). Medium and mmap blocks are not debugged.
+ * are served by pages (malloc.c). Medium and mmap blocks get a right red zone, a checked
+ * trailer and an owner at their end ("medium and mmap blocks" below).
  *
  * A corruption is reported on stderr (cache, object, address, the bytes found, the last
  * owner), counted, and sent to the agent as an SS_EV_CORRUPTION event; then the program
@@ -221,13 +223,14 @@ void note_caller_slow(const void *ra)
 		tc->caller = ra;
 }
 
-static void track_take(const struct kmem_cache *c, struct debug_track *t)
+/* Record who is calling now, as `flags` (SS_DEBUG_TRACK, SS_DEBUG_STACKS) ask. */
+static void track_take(unsigned flags, struct debug_track *t)
 {
-	if (!(c->debug & SS_DEBUG_TRACK))
+	if (!(flags & SS_DEBUG_TRACK))
 		return;
 	t->when_ns = clock_ns(CLOCK_MONOTONIC);
 	t->tid = gettid();
-	if (c->debug & SS_DEBUG_STACKS) {            /* the whole stack: thousands of instructions */
+	if (flags & SS_DEBUG_STACKS) {               /* the whole stack: thousands of instructions */
 		t->nframes = (uint32_t)stack_capture(t->frames, DEBUG_FRAMES);
 		return;
 	}
@@ -295,31 +298,41 @@ static void out_byte(struct outbuf *o, uint8_t b)
 	out_str(o, s);
 }
 
+/* What was damaged: a slab object (its cache) or a medium or mmap block. */
+struct damaged {
+	const char *name;                       /* the cache's name, or "medium" / "mmap" */
+	uint8_t tier;                           /* SS_TIER_* */
+	uint16_t cache_id;                      /* slab objects */
+	size_t room;                            /* the cache's object size; a block's bytes */
+	const struct debug_track *alloc, *free; /* NULL: owners not tracked */
+};
+
 /*
- * Report a damaged object (cache lock held). `bad`..`end` is the damaged range as found;
- * `expect` the byte that belongs there (-1: not a byte pattern). Aborts unless
+ * Report a damaged object or block (its lock held). `bad`..`end` is the damaged range as
+ * found; `expect` the byte that belongs there (-1: not a byte pattern). Aborts unless
  * SLABSCOPE_ABORT=0.
  */
-static void report(struct kmem_cache *c, char *obj, struct debug_meta *m, size_t size,
-		   enum ss_corruption kind, const char *bad, const char *end, int expect)
+static void report_damage(const struct damaged *d, char *obj, size_t size, enum ss_corruption kind,
+			  const char *bad, const char *end, int expect)
 {
 	STAT_ADD(corruptions, 1);
 	struct outbuf o = { .fd = 2 };
 	out_str(&o, "slabscope: BUG ");
-	out_str(&o, c->name);
+	out_str(&o, d->name);
 	out_str(&o, ": ");
 	out_str(&o, kind_text(kind));
-	out_str(&o, "\nslabscope:   object ");
+	out_str(&o, d->tier == SS_TIER_SLAB ? "\nslabscope:   object " : "\nslabscope:   block ");
 	out_hex(&o, (uintptr_t)obj);
 	out_str(&o, " size ");
 	out_u64(&o, size);
-	out_str(&o, " (cache object size ");
-	out_u64(&o, c->object_size);
+	out_str(&o, d->tier == SS_TIER_SLAB ? " (cache object size " : " (bytes of the block ");
+	out_u64(&o, d->room);
 	out_str(&o, ")");
 	if (bad) {
 		out_str(&o, ", first bad byte at ");
 		out_hex(&o, (uintptr_t)bad);
-		out_str(&o, bad >= obj ? " = object+" : " = object-");
+		out_str(&o, d->tier == SS_TIER_SLAB ? " = object" : " = block");
+		out_str(&o, bad >= obj ? "+" : "-");
 		out_u64(&o, bad >= obj ? (uint64_t)(bad - obj) : (uint64_t)(obj - bad));
 		out_str(&o, "\nslabscope:   found");
 		for (const char *b = bad; b < end && b < bad + 16; b++)
@@ -330,28 +343,38 @@ static void report(struct kmem_cache *c, char *obj, struct debug_meta *m, size_t
 		}
 	}
 	out_str(&o, "\n");
-	bool track = c->debug & SS_DEBUG_TRACK;
-	if (track) {
-		print_track(&o, "allocated", &m->alloc);
-		print_track(&o, "freed", &m->free);
-	}
+	if (d->alloc)
+		print_track(&o, "allocated", d->alloc);
+	if (d->free)
+		print_track(&o, "freed", d->free);
 	out_str(&o, settings.abort_on_error ? "slabscope: aborting (SLABSCOPE_ABORT=0 reports and goes on)\n"
 		    : kind == SS_CORRUPT_DOUBLE_FREE ? "slabscope: second free ignored, going on (SLABSCOPE_ABORT=0)\n"
 		    : "slabscope: repaired, going on (SLABSCOPE_ABORT=0)\n");
 	out_flush(&o);
 
 	/* the owner: whoever touched the object last */
-	const struct debug_track *owner = !track ? NULL
-		: m->free.when_ns > m->alloc.when_ns ? &m->free : &m->alloc;
+	const struct debug_track *owner = !d->alloc ? NULL
+		: d->free && d->free->when_ns > d->alloc->when_ns ? d->free : d->alloc;
 	if (owner && owner->nframes > DEBUG_FRAMES)
 		owner = NULL;
-	struct ss_event ev = { .type = SS_EV_CORRUPTION, .tier = SS_TIER_SLAB, .cache_id = (uint16_t)c->id,
+	struct ss_event ev = { .type = SS_EV_CORRUPTION, .tier = d->tier, .cache_id = d->cache_id,
 			       .tid = owner ? owner->tid : 0, .reserved = (uint32_t)kind,
 			       .time_ns = clock_ns(CLOCK_REALTIME), .addr = (uintptr_t)obj, .size = size,
 			       .weight = (uintptr_t)bad, .nframes = owner ? (uint16_t)owner->nframes : 0 };
 	event_push(&ev, owner ? owner->frames : NULL);
 	if (settings.abort_on_error)
 		abort();
+}
+
+/* Report a damaged slab object (cache lock held). */
+static void report(struct kmem_cache *c, char *obj, struct debug_meta *m, size_t size,
+		   enum ss_corruption kind, const char *bad, const char *end, int expect)
+{
+	bool track = c->debug & SS_DEBUG_TRACK;
+	struct damaged d = { .name = c->name, .tier = SS_TIER_SLAB, .cache_id = (uint16_t)c->id,
+			     .room = c->object_size, .alloc = track ? &m->alloc : NULL,
+			     .free = track ? &m->free : NULL };
+	report_damage(&d, obj, size, kind, bad, end, expect);
 }
 
 /* First byte of [p, p + n) that is not v, or NULL. */
@@ -446,7 +469,7 @@ static int check_slab(struct kmem_cache *c, struct slab *s, char *obj)
 void *debug_alloc(struct kmem_cache *c, size_t req)
 {
 	struct debug_track t;
-	track_take(c, &t);                          /* before the lock: it may allocate */
+	track_take(c->debug, &t);                   /* before the lock: it may allocate */
 	if (req > c->object_size)
 		req = c->object_size;
 	lock(&c->lock);
@@ -476,7 +499,7 @@ void *debug_alloc(struct kmem_cache *c, size_t req)
 bool debug_free(struct kmem_cache *c, void *p, const char *who)
 {
 	struct debug_track t;
-	track_take(c, &t);
+	track_take(c->debug, &t);
 	struct slab *s = slab_of(p);
 	char *slot = (char *)p - c->dbg_left;
 	lock(&c->lock);
@@ -512,6 +535,144 @@ size_t debug_usable(struct kmem_cache *c, const void *p)
 	return m->state == STATE_LIVE ? (m->req ? m->req : 1) : 0;
 }
 
+/* ---- medium and mmap blocks ------------------------------------------------ */
+/*
+ * A block of pages has no slot to widen, so a debugged block is DEBUG_BLOCK_PAD bytes
+ * bigger than asked for, and its last bytes hold a trailer:
+ *
+ *   | bytes asked for (req)  | right red zone 0xcc ...  | struct block_trailer |
+ *   ^ p (starts its page)    ^ p + req                  ^ p + room - sizeof(trailer)
+ *
+ * The red zone runs from the last byte asked for to the trailer: 16 bytes at least, up to
+ * the rest of the last page. The trailer holds the size asked for, a check word (the
+ * process secret mixed with the address and the size, so that an overflow running past
+ * the red zone, or a wild write, is found too) and with U the allocation's owner. Only
+ * the right side is guarded: a block must start its page, which is how free() knows it.
+ * Checked on free, on realloc (a debugged block always moves: the old one is freed) and
+ * by ss_validate(). "medium" and "mmap" name these blocks in SLABSCOPE_DEBUG.
+ */
+struct block_trailer {
+	uint64_t req;
+	uint64_t check;
+	struct debug_track alloc;         /* with SS_DEBUG_TRACK */
+};
+_Static_assert(DEBUG_BLOCK_PAD == RIGHT_ZONE_MIN + sizeof(struct block_trailer), "DEBUG_BLOCK_PAD");
+
+unsigned debug_medium, debug_mmap;
+
+void debug_blocks_init(void)
+{
+	debug_medium = debug_flags_for("medium");
+	debug_mmap = debug_flags_for("mmap");
+	if (debug_medium | debug_mmap)
+		debug_on = true;                        /* entry points note their callers */
+}
+
+static unsigned block_flags(uint8_t tier) { return tier == SS_TIER_MMAP ? debug_mmap : debug_medium; }
+
+static struct block_trailer *trailer_of(void *p, size_t room)
+{
+	return (struct block_trailer *)((char *)p + room - sizeof(struct block_trailer));
+}
+
+static uint64_t trailer_check(const void *p, uint64_t req)
+{
+	return settings.free_secret ^ ((uintptr_t)p * 0x9E3779B97F4A7C15ull) ^ (req * 0xff51afd7ed558ccdull);
+}
+
+/* Lay out a block of `room` bytes just handed out for `req`. Poisoning clears *zeroed. */
+void debug_block_arm(void *p, size_t req, size_t room, uint8_t tier, bool *zeroed)
+{
+	unsigned f = block_flags(tier);
+	if (!f)
+		return;
+	struct block_trailer *t = trailer_of(p, room);
+	t->req = req;
+	t->check = trailer_check(p, req);
+	t->alloc.when_ns = 0;
+	track_take(f, &t->alloc);
+	if (f & SS_DEBUG_REDZONE)
+		memset((char *)p + req, RED_ACTIVE, (size_t)((char *)t - ((char *)p + req)));
+	if (f & SS_DEBUG_POISON) {
+		memset(p, POISON_INUSE, req);
+		*zeroed = false;
+	}
+}
+
+/* The size asked for, from an intact trailer; else all the block but its pad. */
+size_t debug_block_req(void *p, size_t room)
+{
+	struct block_trailer *t = trailer_of(p, room);
+	return t->check == trailer_check(p, t->req) && t->req <= room - DEBUG_BLOCK_PAD ? t->req
+		: room - DEBUG_BLOCK_PAD;
+}
+
+/*
+ * Check a debugged block's trailer and red zone, report what is damaged and set it right.
+ * Returns the number of damages found. `freeing`: the trailer is spent.
+ */
+int debug_block_check(void *p, size_t room, uint8_t tier, bool freeing)
+{
+	unsigned f = block_flags(tier);
+	if (!f)
+		return 0;
+	struct block_trailer *t = trailer_of(p, room);
+	struct damaged d = { .name = tier == SS_TIER_MMAP ? "mmap" : "medium", .tier = tier, .room = room };
+	size_t req = t->req;
+	int bad = 0;
+	if (t->check != trailer_check(p, req) || req > room - DEBUG_BLOCK_PAD) {
+		/* what the block asked for is lost with it: the zone is checked from the pad */
+		req = room - DEBUG_BLOCK_PAD;
+		report_damage(&d, p, req, SS_CORRUPT_REDZONE_RIGHT, (char *)t, (char *)(t + 1), -1);
+		t->req = req;
+		t->check = trailer_check(p, req);
+		t->alloc.when_ns = 0;
+		bad++;
+	} else if (f & SS_DEBUG_REDZONE) {
+		char *zone = (char *)p + req;
+		size_t n = (size_t)((char *)t - zone);
+		const char *first = first_not(zone, n, RED_ACTIVE);
+		if (first) {
+			d.alloc = (f & SS_DEBUG_TRACK) ? &t->alloc : NULL;
+			report_damage(&d, p, req, SS_CORRUPT_REDZONE_RIGHT, first, zone + n, RED_ACTIVE);
+			memset(zone, RED_ACTIVE, n);
+			bad++;
+		}
+	}
+	if (freeing)
+		t->check = 0;
+	return bad;
+}
+
+static void validate_mmap_block(uintptr_t addr, size_t map_len, size_t size, void *arg)
+{
+	*(size_t *)arg += (size_t)debug_block_check((void *)addr, map_len, SS_TIER_MMAP, false);
+}
+
+/* Every live debugged medium and mmap block. */
+static size_t validate_blocks(void)
+{
+	size_t bad = 0;
+	if (debug_medium) {
+		lock(&page_lock);                       /* no block is freed under our eyes */
+		for (unsigned i = 1; i <= nr_zones; i++) {
+			struct zone *z = zones[i];
+			for (size_t idx = 0; idx < zone_npages(z); idx++)
+				if (z->pages[idx].kind == PG_MEDIUM)
+					bad += (size_t)debug_block_check(page_addr(z, idx),
+									 (size_t)z->pages[idx].npages << PAGE_SHIFT,
+									 SS_TIER_MEDIUM, false);
+		}
+		unlock(&page_lock);
+	}
+	if (debug_mmap) {
+		lock(&large_lock);
+		large_for_each(validate_mmap_block, &bad);
+		unlock(&large_lock);
+	}
+	return bad;
+}
+
 /* ---- whole-cache validation ------------------------------------------------ */
 
 static size_t validate_slab(struct kmem_cache *c, struct slab *s)
@@ -542,7 +703,7 @@ EXPORT size_t ss_validate(void)
 		unlock(&c->lock);
 	}
 	unlock(&cache_list_lock);
-	return bad;
+	return bad + validate_blocks();
 }
 
 EXPORT uint64_t ss_corruptions(void)

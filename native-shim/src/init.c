@@ -85,6 +85,7 @@ static void read_environment(void)
 	if (d) {
 		strncpy(settings.debug_spec, d, sizeof settings.debug_spec - 1);
 		debug_check_spec();
+		debug_blocks_init();
 	}
 	const char *a = getenv("SLABSCOPE_ABORT");
 	if (a && a[0] == '0')

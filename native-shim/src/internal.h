@@ -18,7 +18,8 @@
  *   large.c    the mmap path: blocks above the mmap threshold, a table of live blocks.
  *   stats.c    counters (per thread, summed on read), mallinfo2, malloc_stats, report.
  *   debug.c    slab debugging, as slub_debug: red zones, poisoning, owner tracking and
- *              sanity checks for the caches SLABSCOPE_DEBUG names; stack.c takes the stacks.
+ *              sanity checks for the caches SLABSCOPE_DEBUG names, and a red zone with a
+ *              checked trailer at the end of medium and mmap blocks; stack.c takes stacks.
  *   print.c    a tiny formatter writing to file descriptors (no stdio, no malloc) and
  *              the fatal-error path for invalid frees.
  *   init.c     one-time set-up, environment, thresholds, fork handlers.
@@ -281,6 +282,14 @@ INTERNAL void  debug_init_slab(struct kmem_cache *c, struct slab *s);   /* cache
 INTERNAL void *debug_alloc(struct kmem_cache *c, size_t req);
 INTERNAL bool  debug_free(struct kmem_cache *c, void *p, const char *who);
 INTERNAL size_t debug_usable(struct kmem_cache *c, const void *p);
+/* Medium and mmap blocks ("medium", "mmap" in SLABSCOPE_DEBUG): a right red zone and a
+ * checked trailer in DEBUG_BLOCK_PAD bytes added to the request. */
+#define DEBUG_BLOCK_PAD 112
+INTERNAL extern unsigned debug_medium, debug_mmap;   /* their SS_DEBUG_* flags */
+INTERNAL void   debug_blocks_init(void);
+INTERNAL void   debug_block_arm(void *p, size_t req, size_t room, uint8_t tier, bool *zeroed);
+INTERNAL size_t debug_block_req(void *p, size_t room);
+INTERNAL int    debug_block_check(void *p, size_t room, uint8_t tier, bool freeing);
 
 /* stack.c — call stacks without the allocator's own frames */
 INTERNAL int   stack_capture(uint64_t *frames, int max);

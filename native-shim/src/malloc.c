@@ -140,19 +140,15 @@ static int aligned_class(size_t n, size_t align)
 	return kmalloc_caches[cls].align >= align ? (int)cls : -1;
 }
 
-/* Any size, any power-of-two alignment. *zeroed tells calloc whether memset can be skipped. */
-static void *alloc_any(size_t n, size_t align, bool *zeroed)
+/* Bytes of a medium or mmap block (z: its zone, NULL for an mmap block); 0 for neither. */
+static size_t block_bytes(struct zone *z, void *p)
 {
-	ss_init();
-	struct tcache *tc = tc_get();
-	*zeroed = false;
-	if (align <= MIN_ALIGN && n <= settings.small_limit)
-		return small_alloc(tc, size_class(n), n);
-	if (align > MIN_ALIGN && align <= PAGE_SIZE) {
-		int cls = aligned_class(n, align);
-		if (cls >= 0)
-			return small_alloc(tc, (unsigned)cls, n);
-	}
+	return z ? (size_t)page_of(z, p)->npages << PAGE_SHIFT : large_usable(p);
+}
+
+/* A medium block, or a mapped one: what is not served by a kmalloc cache. */
+static void *block_alloc(size_t n, size_t align, bool *zeroed)
+{
 	if (n <= settings.medium_limit && align <= ZONE_ALIGN) {
 		void *p = medium_alloc(n, align);
 		if (p)
@@ -167,6 +163,46 @@ static void *alloc_any(size_t n, size_t align, bool *zeroed)
 	}
 	*zeroed = true;
 	return large_alloc(n ? n : 1, align);
+}
+
+/* SLABSCOPE_DEBUG for medium and mmap blocks: DEBUG_BLOCK_PAD bytes more, laid out by debug.c. */
+static void *debug_block_alloc(size_t n, size_t align, bool *zeroed)
+{
+	if (n > SIZE_MAX - DEBUG_BLOCK_PAD - PAGE_SIZE) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	void *p = block_alloc(n + DEBUG_BLOCK_PAD, align, zeroed);
+	if (p) {
+		struct zone *z = zone_of(p);
+		debug_block_arm(p, n, block_bytes(z, p), z ? SS_TIER_MEDIUM : SS_TIER_MMAP, zeroed);
+	}
+	return p;
+}
+
+/* Is p (a block we handed out) a medium or mmap block that debug mode guards? */
+static bool debugged_block(void *p)
+{
+	struct zone *z = zone_of(p);
+	return z ? debug_medium && page_of(z, p)->kind == PG_MEDIUM : debug_mmap;
+}
+
+/* Any size, any power-of-two alignment. *zeroed tells calloc whether memset can be skipped. */
+static void *alloc_any(size_t n, size_t align, bool *zeroed)
+{
+	ss_init();
+	struct tcache *tc = tc_get();
+	*zeroed = false;
+	if (align <= MIN_ALIGN && n <= settings.small_limit)
+		return small_alloc(tc, size_class(n), n);
+	if (align > MIN_ALIGN && align <= PAGE_SIZE) {
+		int cls = aligned_class(n, align);
+		if (cls >= 0)
+			return small_alloc(tc, (unsigned)cls, n);
+	}
+	if (unlikely(debug_medium | debug_mmap))
+		return debug_block_alloc(n, align, zeroed);
+	return block_alloc(n, align, zeroed);
 }
 
 /* alloc_any, counted as `call`, then the calling thread's sampling check. */
@@ -304,12 +340,19 @@ static bool free_any(void *p, const char *who)
 			return true;
 		}
 		if (pg->kind == PG_MEDIUM && ((uintptr_t)p & (PAGE_SIZE - 1)) == 0) {
+			if (unlikely(debug_medium))
+				debug_block_check(p, (size_t)pg->npages << PAGE_SHIFT, SS_TIER_MEDIUM, true);
 			if (unlikely(pg->flags & PGF_SAMPLED))
 				sample_freed(p, (size_t)pg->npages << PAGE_SHIFT);
 			medium_free(pg, p);
 			return true;
 		}
 		goto invalid;
+	}
+	if (unlikely(debug_mmap)) {
+		size_t room = large_usable(p);
+		if (room)
+			debug_block_check(p, room, SS_TIER_MMAP, true);
 	}
 	if (large_free(p)) {
 		if (unlikely(sample_mean))
@@ -382,10 +425,11 @@ static size_t usable_size(void *p)
 			return s ? s->cache->size : 0;
 		}
 		if (pg->kind == PG_MEDIUM && ((uintptr_t)p & (PAGE_SIZE - 1)) == 0)
-			return (size_t)pg->npages << PAGE_SHIFT;
+			return unlikely(debug_medium) ? debug_block_req(p, block_bytes(z, p)) : block_bytes(z, p);
 		return 0;
 	}
-	return large_usable(p);
+	size_t room = large_usable(p);
+	return room && unlikely(debug_mmap) ? debug_block_req(p, room) : room;
 }
 
 EXPORT size_t malloc_usable_size(void *p)
@@ -502,14 +546,17 @@ static void *realloc_from(void *p, size_t n, const void *caller)
 		ss_bad_pointer("realloc(): invalid pointer", p, "not allocated by slabscope");
 		return NULL;
 	}
-	void *q = realloc_in_place(p, n, old);
-	if (!q)
-		q = realloc_medium_without_growth(p, n, old);
-	if (q)
-		return q;
+	bool debugged = unlikely(debug_medium | debug_mmap) && debugged_block(p);
+	if (!debugged) {                             /* a debugged block moves: free checks it */
+		void *q = realloc_in_place(p, n, old);
+		if (!q)
+			q = realloc_medium_without_growth(p, n, old);
+		if (q)
+			return q;
+	}
 	bool zeroed;
-	bool grows_medium = n > old && n > settings.small_limit && zone_of(p) && page_of(zone_of(p), p)->kind == PG_MEDIUM;
-	q = alloc_any(grows_medium ? realloc_room(n, old) : n, MIN_ALIGN, &zeroed);
+	bool grows_medium = !debugged && n > old && n > settings.small_limit && zone_of(p) && page_of(zone_of(p), p)->kind == PG_MEDIUM;
+	void *q = alloc_any(grows_medium ? realloc_room(n, old) : n, MIN_ALIGN, &zeroed);
 	if (!q)
 		return NULL;                             /* p is left untouched */
 	return realloc_move(p, q, n, old);

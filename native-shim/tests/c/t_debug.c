@@ -58,6 +58,98 @@ static void double_free(void)
 	free(p);
 }
 
+/* Medium (page-run) and mmap blocks: a red zone after the bytes asked for. */
+static void block_overflow(void)
+{
+	char *p = malloc(40000);
+	memset(p, 1, 40001);
+	free(p);
+}
+
+static void mmap_overflow(void)
+{
+	size_t n = (size_t)1 << 20;                 /* above the mmap threshold */
+	char *p = malloc(n);
+	p[n + 3] = 1;
+	free(p);
+}
+
+#define BIG ((size_t)40 << 20)
+/* Blocks with SLABSCOPE_ABORT=0: the program sees what it asked for; damage to the red zone
+ * or the trailer behind it is found on free, on realloc and by ss_validate, then repaired. */
+static void blocks(void)
+{
+	ss_set_events(1);
+	size_t sizes[] = { 20000, 40000, 65536, 200000, (size_t)3 << 20 };
+	for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		char *p = malloc(sizes[i]);
+		CHECK(malloc_usable_size(p) == sizes[i]);
+		CHECK((uint8_t)p[0] == 0x5a && (uint8_t)p[sizes[i] - 1] == 0x5a);
+		memset(p, 9, sizes[i]);
+		free(p);
+		char *z = calloc(1, sizes[i]);
+		CHECK(z[0] == 0 && z[sizes[i] / 2] == 0 && z[sizes[i] - 1] == 0);
+		free(z);
+	}
+	char *g = malloc(30000);                    /* realloc keeps the contents, medium to mmap */
+	for (size_t n = 30000; n < (4u << 20); n = n * 2 + 123) {
+		memset(g, (int)(n & 0x7f), 30000);
+		g = realloc(g, n);
+		CHECK(g && (uint8_t)g[29999] == (n & 0x7f) && malloc_usable_size(g) == n);
+	}
+	g = realloc(g, 50000);                      /* and shrinking */
+	CHECK(g && malloc_usable_size(g) == 50000);
+	free(g);
+	void *a = NULL;
+	CHECK(posix_memalign(&a, 65536, 100000) == 0 && ((uintptr_t)a & 65535) == 0);
+	CHECK(malloc_usable_size(a) == 100000);
+	free(a);
+	CHECK(ss_corruptions() == 0);
+
+	char *m = malloc(40000);                    /* one byte past the end: found on free */
+	m[40000] = 'M';
+	free(m);
+	CHECK(ss_corruptions() == 1);
+	char *r = malloc(50000);                    /* found when realloc moves it */
+	r[50001] = 'R';
+	r = realloc(r, 60000);
+	CHECK(ss_corruptions() == 2);
+	free(r);
+	char *t = malloc(40960 - 200);              /* over the red zone into the trailer */
+	memset(t, 'T', 40960);
+	free(t);
+	CHECK(ss_corruptions() == 3);
+	char *live = malloc(70000);                 /* ss_validate: live blocks, both kinds */
+	char *big = malloc(BIG);                    /* above the largest buddy block: mapped */
+	CHECK(ss_validate() == 0);
+	live[70000] = 1;
+	big[BIG] = 1;
+	CHECK(ss_validate() == 2);
+	CHECK(ss_validate() == 0);                  /* repaired */
+	free(live);
+	free(big);
+	CHECK(ss_corruptions() == 5);
+
+	static char buf[1 << 16];                   /* events name the tier, block and bad byte */
+	size_t n = ss_events_drain(buf, sizeof buf);
+	int found = 0;
+	for (size_t off = 0; off < n;) {
+		struct ss_event *ev = (struct ss_event *)(buf + off);
+		if (ev->type == SS_EV_CORRUPTION && ev->addr == (uintptr_t)m && ev->size == 40000) {
+			CHECK(ev->tier == SS_TIER_MEDIUM && ev->reserved == SS_CORRUPT_REDZONE_RIGHT);
+			CHECK(ev->weight == (uintptr_t)m + 40000);
+			CHECK(ev->tid == gettid() && ev->nframes > 0);
+			found++;
+		}
+		if (ev->type == SS_EV_CORRUPTION && ev->addr == (uintptr_t)big) {
+			CHECK(ev->tier == SS_TIER_MMAP && ev->weight == (uintptr_t)big + BIG);
+			found++;
+		}
+		off += sizeof *ev + ev->nframes * sizeof(uint64_t);
+	}
+	CHECK(found == 2);
+}
+
 /* SLABSCOPE_ABORT=0: every kind reported, counted, sent as an event, and the program goes on. */
 static void report_only(void)
 {
@@ -209,6 +301,9 @@ static void per_cache(void)
 	q[110] = 1;
 	free(q);
 	CHECK(ss_corruptions() == 1);
+	char *big = malloc(40000);                  /* "medium" not named: not debugged */
+	CHECK(malloc_usable_size(big) == 40960);
+	free(big);
 	char *o = ss_kmem_cache_alloc(a);
 	ss_kmem_cache_free(a, o);
 	o[3] = 9;                                   /* t_debug_a: poisoned */
@@ -260,6 +355,7 @@ static const struct {
 	{ "overflow", overflow }, { "underflow", underflow }, { "use_after_free", use_after_free },
 	{ "double_free", double_free }, { "report_only", report_only }, { "validate", validate },
 	{ "semantics", semantics }, { "per_cache", per_cache }, { "threads", threads },
+	{ "block_overflow", block_overflow }, { "mmap_overflow", mmap_overflow }, { "blocks", blocks },
 };
 
 /* ---- the parent: run a case with its environment, check the outcome ---------- */
@@ -337,6 +433,13 @@ int main(int argc, char **argv)
 		"expected 6b", "last freed by thread", NULL });
 	expect_abort(path, "double_free", (const char *const[]){
 		"BUG kmalloc-48: double free", "last allocated by thread", "last freed by thread", NULL });
+	expect_abort(path, "block_overflow", (const char *const[]){
+		"slabscope: BUG medium: right red zone overwritten", "block 0x", "size 40000 (bytes of the block",
+		"= block+40000", "found 01 cc", "expected cc", "last allocated by thread", "aborting", NULL });
+	expect_abort(path, "mmap_overflow", (const char *const[]){
+		"slabscope: BUG mmap: right red zone overwritten", "size 1048576", "= block+1048579", "found 01 cc",
+		NULL });
+	expect_exit0(path, "blocks", "FZPU", "0");
 	expect_exit0(path, "report_only", "FZPU", "0");
 	CHECK(strstr(out, "repaired, going on") && strstr(out, "second free ignored"));
 	expect_exit0(path, "report_only", "FZPUS", "0");   /* whole stacks: more than the call site */

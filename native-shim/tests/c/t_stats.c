@@ -1,7 +1,11 @@
 /* t_stats.c — the snapshot's figures against ground truth this program knows exactly:
  * a named cache's columns, mmap and medium bytes, bytes requested, the buddy invariants,
- * and resident bytes against the kernel's own count in /proc/self/smaps. */
+ * resident bytes against the kernel's own count in /proc/self/smaps, and malloc_info's XML
+ * against the snapshot. */
+#include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "slabscope.h"
@@ -80,6 +84,34 @@ int main(void)
 	const struct ss_shm_global *g = global();
 	CHECK(g->mmap_blocks == blocks0 + 5 && g->mmap_bytes == mmap0 + 5 * 303104);
 	CHECK(g->medium_bytes == medium0 + 10 * 40960);
+
+	/* malloc_info: glibc's XML with our figures (what jcmd System.native_heap_info prints) */
+	static char xml[1 << 16];                  /* a fixed buffer: printing allocates nothing */
+	FILE *mf = fmemopen(xml, sizeof xml, "w");
+	CHECK(mf && setvbuf(mf, NULL, _IONBF, 0) == 0);   /* nor does stdio's own buffer */
+	CHECK(malloc_info(0, mf) == 0);
+	size_t xml_len = (size_t)ftell(mf);
+	CHECK(fclose(mf) == 0 && xml_len < sizeof xml);
+	xml[xml_len] = 0;
+	g = global();
+	CHECK(strncmp(xml, "<malloc version=\"1\">\n<heap nr=\"0\">\n<sizes>\n", 39) == 0);
+	CHECK(strcmp(xml + xml_len - 10, "</malloc>\n") == 0);
+	char want[160];
+	snprintf(want, sizeof want, "<total type=\"mmap\" count=\"%llu\" size=\"%llu\"/>",
+		 (unsigned long long)g->mmap_blocks, (unsigned long long)g->mmap_bytes);
+	CHECK(strstr(xml, want));
+	const struct ss_shm_header *hs = snap();
+	uint64_t free_blocks = 0;
+	for (uint32_t z = 0; z < hs->nr_zones; z++)
+		for (uint32_t o = 0; o < hs->nr_orders; o++)
+			free_blocks += ((const struct ss_shm_zone *)(buf + hs->zones_offset + z * hs->zone_record_size))->nr_free[o];
+	snprintf(want, sizeof want, "<total type=\"rest\" count=\"%llu\" size=\"%llu\"/>\n<total type=\"mmap\"",
+		 (unsigned long long)free_blocks, (unsigned long long)global()->heap_free_bytes);
+	CHECK(strstr(xml, want));                   /* the heap's free blocks and bytes */
+	snprintf(want, sizeof want, "<cache name=\"stats_obj\" objsize=\"104\" active=\"600\" total=\"%llu\"",
+		 (unsigned long long)cache("stats_obj")->num_objs);
+	CHECK(strstr(xml, want));                   /* every cache, as in /proc/slabinfo */
+	CHECK(malloc_info(1, stdout) == EINVAL);   /* glibc: options must be 0 */
 
 	/* bytes requested: every call counts what it asked for */
 	uint64_t req0 = global()->bytes_requested;

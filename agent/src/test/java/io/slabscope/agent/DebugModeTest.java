@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Debug mode end to end: a JVM under the shim with SLABSCOPE_DEBUG=FZPU and SLABSCOPE_ABORT=0, the
- * agent and a recording, writes one byte past a 40-byte Unsafe.allocateMemory block and frees it.
+ * agent and a recording, writes one byte past a 40-byte Unsafe.allocateMemory block and frees it,
+ * then the same with a 100,000-byte block (a medium block of pages, guarded at its end).
  * The shim finds the damaged red zone at the free; a JMX client sees the io.slabscope.corruption
  * notification; validate() finds a second block damaged and kept; the recording read back holds
  * one Slab Corruption event for each, "right red zone", with the owner's stack. The counters
@@ -64,6 +65,7 @@ class DebugModeTest {
     void aBufferOverflowIsReportedInJmxAndJfr(String jdk) throws Exception {
         Path jfr = dir.resolve("debug.jfr");
         long freed;
+        long block;
         long kept;
         try (Child c = debugJvm(jdk, jfr)) {
             try (JMXConnector jc = jmx(c)) {
@@ -84,6 +86,16 @@ class DebugModeTest {
                 assertTrue(((String) d.get("cache")).startsWith("kmalloc-"), d.toString());
                 assertTrue((int) d.get("ownerThreadId") > 0, "FZPU tracks the owner: " + d);
                 assertTrue(n.getMessage().startsWith("right red zone (overflow): kmalloc-"), n.getMessage());
+
+                // a block of pages (what a direct buffer of 100 KB gets): its red zone is past
+                // the bytes asked for, and the report names the tier
+                block = address(c.command("overflow 100000"));
+                CompositeData b = (CompositeData) JmxTest.await(got, "io.slabscope.corruption").getUserData();
+                assertEquals(block, b.get("address"));
+                assertEquals(block + 100000, b.get("badAddress"));
+                assertEquals(100000L, b.get("objectSize"));
+                assertEquals("medium", b.get("cache"));
+                assertEquals("right red zone (overflow)", b.get("kind"));
 
                 // a damaged block still in use: found by validate(), not by a free
                 kept = address(c.command("overflow-keep 40"));
@@ -118,6 +130,11 @@ class DebugModeTest {
             assertTrue(e.getLong("nativeTimeNanos") > 0);
             assertNull(e.getStackTrace());
         }
+        RecordedEvent pages = only(events, block);
+        assertEquals("medium", pages.getString("cache"));
+        assertEquals(100000, pages.getLong("badOffset"));
+        assertEquals(100000, pages.getLong("objectSize"));
+        assertTrue(pages.getString("ownerStack").contains("(libjvm.so)"), pages.getString("ownerStack"));
         EventType t = first.getEventType();
         assertEquals("Slab Corruption", t.getLabel());
         assertEquals(List.of("Native Memory", "Slabscope"), t.getCategoryNames());

@@ -11,11 +11,11 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timestamp;
 import jdk.jfr.Unsigned;
 
-/** Debug mode found a damaged slab object (SS_EV_CORRUPTION). */
+/** Debug mode found a damaged slab object, or a damaged medium or mmap block (SS_EV_CORRUPTION). */
 @Name(SlabCorruptionEvent.NAME)
 @Label("Slab Corruption")
-@Description("The allocator's debug mode (SLABSCOPE_DEBUG) found a damaged object: a red zone overwritten (buffer "
-        + "overflow or underflow), a freed object written to (use after free), a broken free list, or a double free. "
+@Description("The allocator's debug mode (SLABSCOPE_DEBUG) found a damaged object or block of pages: a red zone "
+        + "overwritten (buffer overflow or underflow; blocks of pages are guarded after their end), a freed object written to (use after free), a broken free list, or a double free. "
         + "The owner is the thread that last allocated (or freed) the object, with its native stack when the cache "
         + "tracks owners (flag U). With SLABSCOPE_ABORT=0 the bytes are repaired and the process goes on; otherwise "
         + "it aborts")
@@ -24,7 +24,7 @@ import jdk.jfr.Unsigned;
 public final class SlabCorruptionEvent extends Event {
     public static final String NAME = "io.slabscope.SlabCorruption";
 
-    @Label("Cache") @Description("Slab cache of the object, e.g. kmalloc-64")
+    @Label("Cache") @Description("Slab cache of the object, e.g. kmalloc-64; medium or mmap for a block of pages")
     public String cache;
     @Label("Object Address") @Description("Address of the damaged object") @MemoryAddress
     public long address;

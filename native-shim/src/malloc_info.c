@@ -1,0 +1,162 @@
+/*
+ * malloc_info.c — glibc's malloc_info(3): the heap as XML, in glibc's own layout, so that
+ * what reads glibc's (`jcmd PID System.native_heap_info`, scripts) reads ours.
+ *
+ *   <malloc version="1">
+ *   <heap nr="0">            one per zone: 0 the brk heap, then the mmap zones
+ *   <sizes>                  free buddy blocks of each order (glibc: free chunks per bin)
+ *   <total type="fast" .../> 0 (slab objects are not a zone's)
+ *   <total type="rest" .../> free pages of the zone
+ *   <system type="current"/> bytes of the zone; "max" the most it had
+ *   </heap>
+ *   <slabs>                  ours: each cache, as a line of /proc/slabinfo
+ *   <total type="fast" .../> free slab objects (glibc: fastbin chunks; small and quick)
+ *   <total type="rest" .../> free pages of all zones
+ *   <total type="mmap" .../> blocks of the mmap path
+ *   ...
+ *
+ * The one file that uses stdio: the caller hands us a FILE. Nothing is printed while an
+ * allocator lock is held (stdio allocates): the figures are copied out under the locks,
+ * then written.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "internal.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define ROWS 32                                 /* zones or caches copied per round */
+
+struct zone_row {
+	bool brk;
+	size_t bytes, free_pages, free_blocks;
+	size_t nr_free[MAX_ORDER];
+};
+
+struct cache_row {
+	char name[SS_CACHE_NAME_MAX];
+	uint32_t size, per_slab, order;
+	size_t active, total, slabs;
+};
+
+/* Copy up to ROWS zones, skipping the first `from`; returns how many were copied. */
+static unsigned copy_zones(struct zone_row *rows, unsigned from)
+{
+	unsigned n = 0;
+	lock(&page_lock);
+	for (unsigned i = 1 + from; i <= nr_zones && n < ROWS; i++) {
+		struct zone *z = zones[i];
+		struct zone_row *r = &rows[n++];
+		r->brk = z->kind == ZONE_BRK;
+		r->bytes = z->top - z->base;
+		r->free_pages = z->free_pages;
+		r->free_blocks = 0;
+		for (unsigned o = 0; o < MAX_ORDER; o++)
+			r->free_blocks += r->nr_free[o] = z->nr_free[o];
+	}
+	unlock(&page_lock);
+	return n;
+}
+
+/* Copy up to ROWS caches, skipping the first `from`; returns how many were copied. */
+static unsigned copy_caches(struct cache_row *rows, unsigned from)
+{
+	unsigned i = 0, n = 0;
+	lock(&cache_list_lock);
+	for (struct kmem_cache *c = cache_list; c && n < ROWS; c = c->next_cache, i++) {
+		if (i < from)
+			continue;
+		struct cache_row *r = &rows[n++];
+		lock(&c->lock);
+		memcpy(r->name, c->name, sizeof r->name);
+		r->size = c->size;
+		r->per_slab = c->num;
+		r->order = c->order;
+		r->slabs = c->nr_slabs[SL_FULL] + c->nr_slabs[SL_PARTIAL] + c->nr_slabs[SL_FREE];
+		r->total = r->slabs * c->num;
+		r->active = c->active_objs;
+		unlock(&c->lock);
+	}
+	unlock(&cache_list_lock);
+	return n;
+}
+
+/* A cache name as an XML attribute value. */
+static void put_name(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '"': fputs("&quot;", fp); break;
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		default:
+			if ((unsigned char)*s < 0x20)
+				fprintf(fp, "&#%d;", *s);
+			else
+				fputc(*s, fp);
+		}
+	}
+}
+
+EXPORT int malloc_info(int options, FILE *fp)
+{
+	if (options != 0)
+		return EINVAL;                          /* as glibc: returned, not set in errno */
+	ss_init();
+
+	size_t heap_peak = gstats.heap_peak_bytes;
+	size_t rest_count = 0, rest_bytes = 0, system = 0;
+	struct zone_row zr[ROWS];
+	fputs("<malloc version=\"1\">\n", fp);
+	for (unsigned from = 0, n; (n = copy_zones(zr, from)) > 0; from += n) {
+		for (unsigned i = 0; i < n; i++) {
+			const struct zone_row *r = &zr[i];
+			fprintf(fp, "<heap nr=\"%u\">\n<sizes>\n", from + i);
+			for (unsigned o = 0; o < MAX_ORDER; o++)
+				if (r->nr_free[o])
+					fprintf(fp, "  <size from=\"%zu\" to=\"%zu\" total=\"%zu\" count=\"%zu\"/>\n",
+						(size_t)PAGE_SIZE << o, (size_t)PAGE_SIZE << o,
+						r->nr_free[o] * ((size_t)PAGE_SIZE << o), r->nr_free[o]);
+			size_t max = r->brk && heap_peak > r->bytes ? heap_peak : r->bytes;
+			fprintf(fp, "</sizes>\n<total type=\"fast\" count=\"0\" size=\"0\"/>\n"
+				"<total type=\"rest\" count=\"%zu\" size=\"%zu\"/>\n"
+				"<system type=\"current\" size=\"%zu\"/>\n<system type=\"max\" size=\"%zu\"/>\n"
+				"<aspace type=\"total\" size=\"%zu\"/>\n<aspace type=\"mprotect\" size=\"%zu\"/>\n</heap>\n",
+				r->free_blocks, r->free_pages << PAGE_SHIFT, r->bytes, max, r->bytes, r->bytes);
+			rest_count += r->free_blocks;
+			rest_bytes += r->free_pages << PAGE_SHIFT;
+			system += r->bytes;
+		}
+		if (n < ROWS)
+			break;
+	}
+
+	size_t fast_count = 0, fast_bytes = 0;
+	struct cache_row rows[ROWS];
+	fputs("<slabs>\n", fp);
+	for (unsigned from = 0, n; (n = copy_caches(rows, from)) > 0; from += n) {
+		for (unsigned i = 0; i < n; i++) {
+			const struct cache_row *r = &rows[i];
+			fputs("  <cache name=\"", fp);
+			put_name(fp, r->name);
+			fprintf(fp, "\" objsize=\"%u\" active=\"%zu\" total=\"%zu\" objperslab=\"%u\" "
+				"pagesperslab=\"%u\" slabs=\"%zu\"/>\n",
+				r->size, r->active, r->total, r->per_slab, 1u << r->order, r->slabs);
+			fast_count += r->total - r->active;
+			fast_bytes += (r->total - r->active) * r->size;
+		}
+		if (n < ROWS)
+			break;
+	}
+	fputs("</slabs>\n", fp);
+	size_t peak = heap_peak > system ? heap_peak : system;
+	fprintf(fp, "<total type=\"fast\" count=\"%zu\" size=\"%zu\"/>\n"
+		"<total type=\"rest\" count=\"%zu\" size=\"%zu\"/>\n"
+		"<total type=\"mmap\" count=\"%zu\" size=\"%zu\"/>\n"
+		"<system type=\"current\" size=\"%zu\"/>\n<system type=\"max\" size=\"%zu\"/>\n"
+		"<aspace type=\"total\" size=\"%zu\"/>\n<aspace type=\"mprotect\" size=\"%zu\"/>\n</malloc>\n",
+		fast_count, fast_bytes, rest_count, rest_bytes, (size_t)gstats.mmap_blocks, (size_t)gstats.mmap_bytes,
+		system, peak, system, system);
+	return 0;
+}
