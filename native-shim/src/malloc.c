@@ -409,6 +409,23 @@ EXPORT void free(void *p)
 	free_slow(p, __builtin_return_address(0));
 }
 
+/*
+ * C23's sized frees (glibc exports them from 2.40): a program built against a newer glibc
+ * must reach our free, not glibc's, with our pointer. The size is not trusted: the block
+ * says what it is, and a wrong size is no reason to leak or to corrupt.
+ */
+EXPORT void free_sized(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+
+EXPORT void free_aligned_sized(void *p, size_t align, size_t n)
+{
+	(void)align, (void)n;
+	free(p);
+}
+
 /* ---- sizes and realloc ---------------------------------------------------- */
 
 /* Usable size of a block we handed out; 0 for anything else. */

@@ -1,4 +1,6 @@
 /* t_api.c — the malloc family's contract: alignment, zeroing, overflow, realloc, errno. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -188,8 +190,31 @@ static void test_mallopt_and_info(void)
 	CHECK(malloc_trim(0) == 1);
 }
 
+/* C23's free_sized and free_aligned_sized (not in this glibc's headers): ours, and they free */
+static void test_sized_frees(void)
+{
+	void (*fs)(void *, size_t) = (void (*)(void *, size_t))dlsym(RTLD_DEFAULT, "free_sized");
+	void (*fas)(void *, size_t, size_t) = (void (*)(void *, size_t, size_t))dlsym(RTLD_DEFAULT, "free_aligned_sized");
+	CHECK(fs && fas);
+	for (int round = 0; round < 3; round++) {
+		void *p = malloc(1000);                 /* the object freed is the next one handed out */
+		fs(p, 1000);
+		CHECK(malloc(1000) == p);
+		free(p);
+		void *big = malloc((size_t)40 << 20);   /* above the largest buddy block: mapped */
+		size_t blocks = mallinfo2().hblks;
+		fs(big, 12345);                         /* a wrong size changes nothing */
+		CHECK(mallinfo2().hblks == blocks - 1);
+		void *a = aligned_alloc(256, 512);
+		fas(a, 256, 512);
+		fas(NULL, 256, 0);
+		fs(NULL, 0);
+	}
+}
+
 int main(void)
 {
+	test_sized_frees();
 	test_alignment_and_sizes();
 	test_calloc();
 	test_realloc();

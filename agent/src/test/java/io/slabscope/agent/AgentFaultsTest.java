@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,6 +61,36 @@ class AgentFaultsTest {
                 .agent(null), true);
         assertEquals(List.of(PREFIX + "the preloaded libslabscope has no ss_version, so it is no build this agent "
                 + "knows; agent inactive"), unversioned.agentLines());
+    }
+
+    /**
+     * A shim without ss_shrink_caches: the Allocator MBean's shrinkCaches still gives the empty slabs
+     * back (through malloc_trim), and counts the pages by two snapshots.
+     */
+    @Test
+    void shrinkCachesOnAShimWithoutIt() throws Exception {
+        Child c = Child.jvm("17").noShim().env("LD_PRELOAD", FakeShims.withoutShrinkCaches().toString())
+                .agent("period=200ms").main("io.slabscope.agent.Workload", "serve").start(dir);
+        try (c) {
+            c.expect("ready");
+            try (JMXConnector jc = JMXConnectorFactory.connect(new JMXServiceURL(JmxTest.localConnector(c)))) {
+                MBeanServerConnection mbs = jc.getMBeanServerConnection();
+                JmxTest.waitForBeans(mbs);
+                c.command("cache faults-test-2000 2000 64");     // 64 objects allocated and freed
+                ObjectName test = JmxTest.name("io.slabscope:type=SlabCache,name=\"faults-test-2000\"");
+                assertTrue(JmxTest.poll(() -> mbs.isRegistered(test)
+                        && (long) mbs.getAttribute(test, "FreeSlabs") > 0, 5000), "an empty slab to give back");
+                // the count is the difference of two snapshots, which other threads' new slabs can
+                // cancel out: not checked beyond its sign
+                long pages = (long) mbs.invoke(JmxTest.ALLOCATOR, "shrinkCaches", null, null);
+                assertTrue(pages >= 0, "shrinkCaches released " + pages + " pages");
+                assertTrue(JmxTest.poll(() -> (long) mbs.getAttribute(test, "FreeSlabs") == 0, 5000),
+                        "empty slabs left after shrinkCaches");
+            }
+            c.command("exit");
+            assertEquals(0, c.waitFor(), c.stderr());
+            assertEquals(List.of(), c.agentLines(), c.stderr());
+        }
     }
 
     /** A shim without debug mode is fine, unless debug mode is asked for: then one line, and the agent runs. */

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Libraries that stand in for libslabscope.so where it is not the one the agent expects: tiny
- * shared objects built here with gcc that export some of its functions, and a copy of the real
- * shim whose debug-mode functions are renamed in its dynamic string table (an older shim, as far
- * as a symbol lookup can tell). All under target/fake-shims.
+ * shared objects built here with gcc that export some of its functions, and copies of the real
+ * shim with one function renamed in its dynamic string table (an older shim, as far as a symbol
+ * lookup can tell). All under target/fake-shims.
  */
 final class FakeShims {
     private FakeShims() {
@@ -70,14 +70,24 @@ final class FakeShims {
                 """);
     }
 
-    /**
-     * The real shim as one that predates debug mode: the same library if it has no ss_validate, else
-     * a copy in which the name ss_validate is changed to ss_validatX, so that lookups miss it.
-     */
+    /** The real shim as one that predates debug mode (no ss_validate). */
     static Path withoutDebugMode() throws Exception {
+        return without("ss_validate", "nodebug");
+    }
+
+    /** The real shim as one that predates ss_shrink_caches (the agent's shrinkCaches falls back). */
+    static Path withoutShrinkCaches() throws Exception {
+        return without("ss_shrink_caches", "noshrink");
+    }
+
+    /**
+     * The real shim as one that lacks {@code function}: the same library if it has no such name, else
+     * a copy in which the name's last letter is changed to X, so that lookups miss it.
+     */
+    private static Path without(String function, String tag) throws Exception {
         Path real = Child.library();
         byte[] b = Files.readAllBytes(real);
-        byte[] name = "\0ss_validate\0".getBytes(StandardCharsets.US_ASCII);
+        byte[] name = ("\0" + function + "\0").getBytes(StandardCharsets.US_ASCII);
         int found = 0;
         for (int i = 0; i + name.length <= b.length; i++) {
             if (matches(b, i, name)) {
@@ -88,7 +98,7 @@ final class FakeShims {
         if (found == 0) {
             return real;
         }
-        Path lib = dir().resolve("libslabscope-nodebug.so");
+        Path lib = dir().resolve("libslabscope-" + tag + ".so");
         Files.write(lib, b);
         return lib;
     }
