@@ -5,8 +5,8 @@
  * what malloc cannot say: named object caches with the Linux kernel's interface
  * (kmem_cache_create / alloc / free / shrink / destroy) and kmalloc/kfree.
  *
- * Programs that want the kernel's own names can define SLABSCOPE_KERNEL_NAMES before
- * including this header.
+ * Programs that want the kernel's own names (kmem_cache_create, kmalloc_node, GFP_KERNEL...)
+ * can define SLABSCOPE_KERNEL_NAMES before including this header.
  */
 #ifndef SLABSCOPE_H
 #define SLABSCOPE_H
@@ -50,6 +50,14 @@ SS_API const char *ss_kmem_cache_name(const struct kmem_cache *cache);
 /* kmalloc/kfree: malloc with the kernel's size classes, including kmalloc-8. */
 SS_API void  *ss_kmalloc(size_t size);
 SS_API void   ss_kfree(void *p);
+/*
+ * The kernel's NUMA variants, kmalloc_node and kmem_cache_alloc_node. This allocator has one
+ * node, 0 (its buddyinfo says "Node 0"): `node` is 0 or SS_NUMA_NO_NODE (any node); another
+ * node gives NULL with errno EINVAL.
+ */
+#define SS_NUMA_NO_NODE (-1)
+SS_API void  *ss_kmalloc_node(size_t size, int node);
+SS_API void  *ss_kmem_cache_alloc_node(struct kmem_cache *cache, int node);
 
 /* Write /proc/slabinfo 2.1 and /proc/buddyinfo style text of this process to fd. */
 SS_API void   ss_write_slabinfo(int fd);
@@ -117,8 +125,13 @@ SS_API const char *ss_version(void);
 #define kmem_cache_free    ss_kmem_cache_free
 #define kmem_cache_shrink  ss_kmem_cache_shrink
 #define kmem_cache_destroy ss_kmem_cache_destroy
+#define kmem_cache_alloc_node(c, gfp, node) ss_kmem_cache_alloc_node(c, node)
 #define kmalloc(n, gfp)    ss_kmalloc(n)
+#define kmalloc_node(n, gfp, node) ss_kmalloc_node(n, node)
 #define kfree              ss_kfree
+#define NUMA_NO_NODE       SS_NUMA_NO_NODE
+#define GFP_KERNEL         0   /* gfp flags are accepted and ignored: there is no reclaim here */
+#define GFP_ATOMIC         0
 #define SLAB_HWCACHE_ALIGN SS_SLAB_HWCACHE_ALIGN
 #define SLAB_PANIC         SS_SLAB_PANIC
 #endif

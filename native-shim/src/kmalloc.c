@@ -148,17 +148,32 @@ int kmalloc_init(void)
 	return 0;
 }
 
-void *ss_kmalloc(size_t size)
+static void *kmalloc_from(size_t size, const void *caller)
 {
 	if (size <= 8) {
 		ss_init();
-		note_caller(__builtin_return_address(0));
+		note_caller(caller);
 		void *p = cache_alloc_one(&kmalloc_8);
 		if (!p)
 			errno = ENOMEM;
 		return p;
 	}
 	return malloc(size);
+}
+
+void *ss_kmalloc(size_t size)
+{
+	return kmalloc_from(size, __builtin_return_address(0));
+}
+
+/* One node here (0): see slabscope.h. */
+void *ss_kmalloc_node(size_t size, int node)
+{
+	if (node != 0 && node != SS_NUMA_NO_NODE) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return kmalloc_from(size, __builtin_return_address(0));
 }
 
 void ss_kfree(void *p)

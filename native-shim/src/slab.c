@@ -494,13 +494,28 @@ fail:
 	return NULL;
 }
 
-void *ss_kmem_cache_alloc(struct kmem_cache *c)
+static inline void *kmem_cache_alloc_from(struct kmem_cache *c, const void *caller)
 {
-	note_caller(__builtin_return_address(0));
+	note_caller(caller);
 	void *p = cache_alloc_one(c);
 	if (!p)
 		errno = ENOMEM;
 	return p;
+}
+
+void *ss_kmem_cache_alloc(struct kmem_cache *c)
+{
+	return kmem_cache_alloc_from(c, __builtin_return_address(0));
+}
+
+/* One node here (0): see slabscope.h. */
+void *ss_kmem_cache_alloc_node(struct kmem_cache *c, int node)
+{
+	if (node != 0 && node != SS_NUMA_NO_NODE) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return kmem_cache_alloc_from(c, __builtin_return_address(0));
 }
 
 void ss_kmem_cache_free(struct kmem_cache *c, void *p)

@@ -106,6 +106,23 @@ int main(void)
 	CHECK(sscanf(line, "kmalloc-8 %lu", &active) == 1 && active >= 1);
 	ss_kfree(k);
 	CHECK(slabinfo_has("kmalloc-96", line, sizeof line));
+
+	/* the _node variants: one node here, 0; "any node" is it too; node 1 does not exist */
+	c = ss_kmem_cache_create("node_objs", 64, 0, 0, NULL);
+	void *n0 = ss_kmem_cache_alloc_node(c, 0), *nany = ss_kmem_cache_alloc_node(c, SS_NUMA_NO_NODE);
+	CHECK(n0 && nany && n0 != nany);
+	errno = 0;
+	CHECK(ss_kmem_cache_alloc_node(c, 1) == NULL && errno == EINVAL);
+	ss_kmem_cache_free(c, n0);
+	ss_kmem_cache_free(c, nany);
+	CHECK(ss_kmem_cache_destroy(c) == 0);
+	char *k0 = ss_kmalloc_node(5, 0), *k1 = ss_kmalloc_node(3000, SS_NUMA_NO_NODE);
+	CHECK(k0 && k1);
+	memset(k1, 1, 3000);
+	errno = 0;
+	CHECK(ss_kmalloc_node(5, 2) == NULL && errno == EINVAL);
+	ss_kfree(k0);
+	ss_kfree(k1);
 	puts("t_kmem_cache: ok");
 	return 0;
 }
