@@ -8,7 +8,8 @@
  * steps and prints, after each, where the block went and what the program break did.
  * The notes' slab part lists kmem_cache_create/kmem_cache_alloc(_node)/kmalloc(_node) and
  * /proc/slabinfo: the program makes a cache of 200-byte objects with those names and shows
- * its slabinfo line as it fills, empties and shrinks.
+ * its slabinfo line as it fills, empties and shrinks; then ten small caches under SLAB and
+ * under SLOB (the notes' allocator for tiny systems).
  */
 #define SLABSCOPE_KERNEL_NAMES
 #include <malloc.h>
@@ -112,6 +113,26 @@ int main(void)
 	kmem_cache_shrink(cache);
 	slabinfo_line("kmem_cache_shrink", "seed_obj");
 	kmem_cache_destroy(cache);
+
+	/* the notes' SLOB, "for tiny systems: a list of blocks, first fit": small caches share pages */
+	struct kmem_cache *tiny[10], *slabbed[10];
+	for (int i = 0; i < 10; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "tiny_%d", i);
+		tiny[i] = kmem_cache_create(name, 48 + 8 * (size_t)i, 0, SS_SLAB_SLOB, NULL);
+		snprintf(name, sizeof name, "slabbed_%d", i);
+		slabbed[i] = kmem_cache_create(name, 48 + 8 * (size_t)i, 0, 0, NULL);
+		for (int k = 0; k < 3; k++) {
+			kmem_cache_alloc(tiny[i], GFP_KERNEL);
+			kmem_cache_alloc(slabbed[i], GFP_KERNEL);
+		}
+	}
+	printf("\nTen caches of three 48-120 B objects: SLAB gives each a slab (slabbed_0 .. slabbed_9);\n"
+	       "SS_SLAB_SLOB puts all thirty objects first fit in shared pages, the \"slob\" cache:\n");
+	slabinfo_line("SLAB policy", "slabbed_0");
+	slabinfo_line("SLOB policy", "tiny_0");
+	slabinfo_line("the pages SLOB shares", "slob");
+
 	char *k = kmalloc_node(100, GFP_KERNEL, 0);
 	printf("kmalloc_node(100, GFP_KERNEL, 0) -> %p: usable %zu, from the kmalloc-N caches\n", (void *)k,
 	       malloc_usable_size(k));

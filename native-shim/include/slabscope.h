@@ -25,6 +25,15 @@ extern "C" {
 #define SS_SLAB_HWCACHE_ALIGN 0x1   /* align objects to the cache line (64 B) */
 #define SS_SLAB_NO_COLOUR     0x2   /* do not colour this cache's slabs */
 #define SS_SLAB_PANIC         0x4   /* abort instead of returning NULL on create failure */
+/*
+ * The SLOB policy (the kernel's allocator for tiny systems): the cache has no slabs of its
+ * own; its objects are placed first fit, in 16-byte units, in pages shared with every other
+ * SLOB cache, so a cache of a few objects costs those objects, not a slab. Slower (a list
+ * walk, one lock for all SLOB caches); no debug mode; the constructor runs at every
+ * allocation, as in the kernel's SLOB. For objects up to 1 KiB aligned to at most 256 bytes;
+ * a bigger cache gets the SLAB policy. Its objects must be freed with ss_kmem_cache_free.
+ */
+#define SS_SLAB_SLOB          0x8
 
 struct kmem_cache;
 

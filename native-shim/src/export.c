@@ -113,7 +113,7 @@ static void fill_cache(struct ss_shm_cache *r, struct kmem_cache *c)
 	r->size = c->size;
 	r->align = c->align;
 	r->objperslab = c->num;
-	r->pagesperslab = 1u << c->order;
+	r->pagesperslab = cache_pages_per_slab(c);
 	r->colour_num = c->colour_num;
 	r->colour_off = c->colour_off;
 	r->kmalloc_class = c->tc_class;
@@ -131,7 +131,7 @@ static void fill_cache(struct ss_shm_cache *r, struct kmem_cache *c)
 	unlock(&c->lock);
 	r->active_slabs = r->full_slabs + r->partial_slabs;
 	r->num_slabs = r->active_slabs + r->free_slabs;
-	r->num_objs = r->num_slabs * c->num;
+	r->num_objs = cache_num_objs(c, r->num_slabs);
 }
 
 static void fill_zone(struct ss_shm_zone *r, const struct zone *z)

@@ -9,6 +9,8 @@
  *                 size >= mmap_threshold     -> large.c, one mmap per block
  *   tcache.c   per-thread array caches in front of the kmalloc caches (the kernel's
  *              per-CPU array_cache): the fast path touches no lock.
+ *   slob.c     the SLOB policy (SS_SLAB_SLOB): objects of small caches first fit in
+ *              pages they share, as the kernel's SLOB.
  *   slab.c     kmem_cache + slabs: full/partial/free slab lists, a free bitmap per
  *              slab, colouring; named caches (ss_kmem_cache_*) and kmalloc-N.
  *   kmalloc.c  the kmalloc-N size classes and size -> class lookup.
@@ -216,8 +218,9 @@ struct slab {
 
 /*
  * A slab policy decides how a cache keeps its objects. "slab" (slab.c) is the
- * SLAB design: bitmap per slab, colouring, per-thread arrays in front. SLUB
- * (freelist in the objects) and SLOB (first fit) can implement the same table.
+ * SLAB design: bitmap per slab, colouring, per-thread arrays in front. "slob"
+ * (slob.c) is SLOB's: objects of all SLOB caches first fit in shared pages. SLUB
+ * (freelist in the objects) could implement the same table.
  */
 struct kmem_cache;
 struct slab_policy {
@@ -248,7 +251,7 @@ struct kmem_cache {
 	uint32_t dbg_meta;            /* debug: offset of struct debug_meta in the slot */
 	const struct slab_policy *policy;
 	ss_lock_t lock;
-	struct slab *lists[NR_SLAB_LISTS];   /* [SL_PARTIAL] unused: see partial[] */
+	struct slab *lists[NR_SLAB_LISTS];   /* [SL_PARTIAL]: see partial[] (slob.c: its pages with room) */
 	struct slab *partial[SLAB_SHARDS];   /* partial slabs, one list per thread shard */
 	size_t   nr_slabs[NR_SLAB_LISTS];
 	size_t   active_objs;         /* handed out of slabs (includes per-thread arrays) */
@@ -257,9 +260,25 @@ struct kmem_cache {
 };
 
 /* kmem_cache flags besides the public SS_SLAB_* (which fit in the low byte) */
-#define SLAB_DENSE 0x100   /* thousands of live objects expected: least leftover (slab.c) */
+#define SLAB_DENSE      0x100   /* thousands of live objects expected: least leftover (slab.c) */
+#define SLAB_SLOB_PAGES 0x200   /* the "slob" cache: the SLOB caches' shared pages (slob.c) */
 
 INTERNAL extern const struct slab_policy slab_policy_slab;
+INTERNAL extern const struct slab_policy slab_policy_slob;        /* slob.c */
+INTERNAL extern const struct slab_policy slab_policy_slob_pages;
+INTERNAL bool slob_fits(size_t size, size_t align);
+INTERNAL const char *slob_check(void);                             /* NULL, or what is wrong */
+INTERNAL struct kmem_cache *slab_header_cache(void);              /* kmem_slab (slab.c) */
+/* What slabinfo says of a cache: the objects of its slabs and its pages per slab. A SLOB
+ * cache has no slabs of its own (num 0): its live objects are all it holds. */
+static inline size_t cache_num_objs(const struct kmem_cache *c, size_t slabs)
+{
+	return c->num ? slabs * c->num : c->active_objs;
+}
+static inline uint32_t cache_pages_per_slab(const struct kmem_cache *c)
+{
+	return c->num ? 1u << c->order : 0;
+}
 INTERNAL extern ss_lock_t cache_list_lock;
 INTERNAL extern struct kmem_cache *cache_list;
 INTERNAL int  kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size,

@@ -35,7 +35,7 @@ struct zone_row {
 
 struct cache_row {
 	char name[SS_CACHE_NAME_MAX];
-	uint32_t size, per_slab, order;
+	uint32_t size, per_slab, pages_per_slab;
 	size_t active, total, slabs;
 };
 
@@ -71,9 +71,9 @@ static unsigned copy_caches(struct cache_row *rows, unsigned from)
 		memcpy(r->name, c->name, sizeof r->name);
 		r->size = c->size;
 		r->per_slab = c->num;
-		r->order = c->order;
+		r->pages_per_slab = cache_pages_per_slab(c);
 		r->slabs = c->nr_slabs[SL_FULL] + c->nr_slabs[SL_PARTIAL] + c->nr_slabs[SL_FREE];
-		r->total = r->slabs * c->num;
+		r->total = cache_num_objs(c, r->slabs);
 		r->active = c->active_objs;
 		unlock(&c->lock);
 	}
@@ -142,7 +142,7 @@ EXPORT int malloc_info(int options, FILE *fp)
 			put_name(fp, r->name);
 			fprintf(fp, "\" objsize=\"%u\" active=\"%zu\" total=\"%zu\" objperslab=\"%u\" "
 				"pagesperslab=\"%u\" slabs=\"%zu\"/>\n",
-				r->size, r->active, r->total, r->per_slab, 1u << r->order, r->slabs);
+				r->size, r->active, r->total, r->per_slab, r->pages_per_slab, r->slabs);
 			fast_count += r->total - r->active;
 			fast_bytes += (r->total - r->active) * r->size;
 		}

@@ -125,12 +125,15 @@ COLD int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, s
 	c->size = (uint32_t)align_up(size < 8 ? 8 : size, align);
 	c->flags = flags;
 	c->ctor = ctor;
-	c->policy = &slab_policy_slab;
+	c->policy = flags & SLAB_SLOB_PAGES ? &slab_policy_slob_pages
+		: (flags & SS_SLAB_SLOB) && slob_fits(c->size, align) ? &slab_policy_slob : &slab_policy_slab;
 	c->tc_class = -1;
 	static uint32_t next_id;
 	c->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
-	/* the allocator's own caches are never debugged: their objects are its metadata */
-	c->debug = c == &kmem_slab || c == &cache_cache ? 0 : debug_flags_for(c->name);
+	/* the allocator's own caches are never debugged: their objects are its metadata; nor
+	 * are SLOB caches: their objects have no slot to widen */
+	c->debug = c == &kmem_slab || c == &cache_cache || c->policy != &slab_policy_slab ? 0
+		: debug_flags_for(c->name);
 	if (c->debug) {
 		debug_layout(c);                     /* red zones and owner records widen the stride */
 		debug_on = true;
@@ -143,8 +146,12 @@ COLD int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, s
 	}
 	for (int i = 0; i < SLAB_SHARDS; i++)
 		c->partial[i] = NULL;
-	choose_order(c, c->size >= OFFSLAB_MIN_SIZE && c != &kmem_slab);
-	if (!c->num)
+	if (c->policy == &slab_policy_slab) {
+		choose_order(c, c->size >= OFFSLAB_MIN_SIZE && c != &kmem_slab);
+		if (!c->num)
+			return -1;
+	}
+	if (c->policy->setup(c) < 0)
 		return -1;
 	lock(&cache_list_lock);
 	c->next_cache = cache_list;              /* kmem_slab, set up first, stays last: */
@@ -453,6 +460,11 @@ COLD int slab_init(void)
 	if (kmem_cache_setup(&kmem_slab, "kmem_slab", sizeof(struct slab) + 8, 8, 0, NULL) < 0)
 		return -1;
 	return kmem_cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache), CACHE_LINE, 0, NULL);
+}
+
+struct kmem_cache *slab_header_cache(void)
+{
+	return &kmem_slab;
 }
 
 static struct kmem_cache *cache_find(const char *name)

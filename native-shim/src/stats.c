@@ -74,7 +74,7 @@ static size_t slab_free_bytes(void)
 	for (struct kmem_cache *c = cache_list; c; c = c->next_cache) {
 		lock(&c->lock);
 		size_t slabs = c->nr_slabs[SL_FULL] + c->nr_slabs[SL_PARTIAL] + c->nr_slabs[SL_FREE];
-		bytes += (slabs * c->num - c->active_objs) * c->size;
+		bytes += (cache_num_objs(c, slabs) - c->active_objs) * c->size;
 		unlock(&c->lock);
 	}
 	unlock(&cache_list_lock);
@@ -198,8 +198,8 @@ EXPORT void ss_write_slabinfo(int fd)
 		lock(&c->lock);
 		size_t active_slabs = c->nr_slabs[SL_FULL] + c->nr_slabs[SL_PARTIAL];
 		size_t num_slabs = active_slabs + c->nr_slabs[SL_FREE];
-		size_t active = c->active_objs, num = num_slabs * c->num;
-		uint32_t size = c->size, per = c->num, order = c->order;
+		size_t active = c->active_objs, num = cache_num_objs(c, num_slabs);
+		uint32_t size = c->size, per = c->num, pages = cache_pages_per_slab(c);
 		char name[SS_CACHE_NAME_MAX];
 		memcpy(name, c->name, sizeof name);
 		unlock(&c->lock);
@@ -216,7 +216,7 @@ EXPORT void ss_write_slabinfo(int fd)
 		out_str(&o, " ");
 		out_u64w(&o, per, 4);
 		out_str(&o, " ");
-		out_u64w(&o, (uint64_t)1 << order, 4);
+		out_u64w(&o, pages, 4);
 		out_str(&o, " : tunables    0    0    0 : slabdata ");
 		out_u64w(&o, active_slabs, 6);
 		out_str(&o, " ");
