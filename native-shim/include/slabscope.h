@@ -34,6 +34,14 @@ extern "C" {
  * a bigger cache gets the SLAB policy. Its objects must be freed with ss_kmem_cache_free.
  */
 #define SS_SLAB_SLOB          0x8
+/*
+ * The SLUB policy (the kernel's default allocator): slabs without a free bitmap; each free
+ * object holds a hardened link to the next one (its first word, or a word after it when
+ * the cache has a constructor). Less metadata per slab than SLAB; no per-thread cache, no
+ * debug mode. A double free and an overwritten link are reported. For objects up to 16 KiB;
+ * a bigger cache gets the SLAB policy.
+ */
+#define SS_SLAB_SLUB          0x10
 
 struct kmem_cache;
 

@@ -11,6 +11,8 @@
  *              per-CPU array_cache): the fast path touches no lock.
  *   slob.c     the SLOB policy (SS_SLAB_SLOB): objects of small caches first fit in
  *              pages they share, as the kernel's SLOB.
+ *   slub.c     the SLUB policy (SS_SLAB_SLUB): slabs without bitmaps, a hardened
+ *              freelist through the free objects, as the kernel's SLUB.
  *   slab.c     kmem_cache + slabs: full/partial/free slab lists, a free bitmap per
  *              slab, colouring; named caches (ss_kmem_cache_*) and kmalloc-N.
  *   kmalloc.c  the kmalloc-N size classes and size -> class lookup.
@@ -219,8 +221,8 @@ struct slab {
 /*
  * A slab policy decides how a cache keeps its objects. "slab" (slab.c) is the
  * SLAB design: bitmap per slab, colouring, per-thread arrays in front. "slob"
- * (slob.c) is SLOB's: objects of all SLOB caches first fit in shared pages. SLUB
- * (freelist in the objects) could implement the same table.
+ * (slob.c) is SLOB's: objects of all SLOB caches first fit in shared pages. "slub"
+ * (slub.c) is SLUB's: a freelist through the free objects, no bitmap.
  */
 struct kmem_cache;
 struct slab_policy {
@@ -249,6 +251,7 @@ struct kmem_cache {
 	unsigned debug;               /* SS_DEBUG_* flags (debug.c), 0 for most caches */
 	uint32_t dbg_left;            /* debug: left red zone; the object starts here in its slot */
 	uint32_t dbg_meta;            /* debug: offset of struct debug_meta in the slot */
+	uint32_t fp_offset;           /* SLUB: where a free object keeps its freelist link */
 	const struct slab_policy *policy;
 	ss_lock_t lock;
 	struct slab *lists[NR_SLAB_LISTS];   /* [SL_PARTIAL]: see partial[] (slob.c: its pages with room) */
@@ -266,6 +269,9 @@ struct kmem_cache {
 INTERNAL extern const struct slab_policy slab_policy_slab;
 INTERNAL extern const struct slab_policy slab_policy_slob;        /* slob.c */
 INTERNAL extern const struct slab_policy slab_policy_slob_pages;
+INTERNAL extern const struct slab_policy slab_policy_slub;        /* slub.c */
+INTERNAL const char *slub_check(struct kmem_cache *c);           /* NULL, or what is wrong */
+INTERNAL bool slub_fits(size_t size, bool has_ctor);
 INTERNAL bool slob_fits(size_t size, size_t align);
 INTERNAL const char *slob_check(void);                             /* NULL, or what is wrong */
 INTERNAL struct kmem_cache *slab_header_cache(void);              /* kmem_slab (slab.c) */

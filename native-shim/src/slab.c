@@ -126,12 +126,13 @@ COLD int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, s
 	c->flags = flags;
 	c->ctor = ctor;
 	c->policy = flags & SLAB_SLOB_PAGES ? &slab_policy_slob_pages
-		: (flags & SS_SLAB_SLOB) && slob_fits(c->size, align) ? &slab_policy_slob : &slab_policy_slab;
+		: (flags & SS_SLAB_SLOB) && slob_fits(c->size, align) ? &slab_policy_slob
+		: (flags & SS_SLAB_SLUB) && slub_fits(c->size, ctor) ? &slab_policy_slub : &slab_policy_slab;
 	c->tc_class = -1;
 	static uint32_t next_id;
 	c->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	/* the allocator's own caches are never debugged: their objects are its metadata; nor
-	 * are SLOB caches: their objects have no slot to widen */
+	 * are SLOB and SLUB caches (debug.c knows SLAB's slots only) */
 	c->debug = c == &kmem_slab || c == &cache_cache || c->policy != &slab_policy_slab ? 0
 		: debug_flags_for(c->name);
 	if (c->debug) {

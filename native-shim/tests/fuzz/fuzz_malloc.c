@@ -517,7 +517,7 @@ static void op_cache_create(struct input *in)
 	default: size = 8 + take8(in) * 8u; break;
 	}
 	size_t align = take8(in) % 4 ? 0 : take_align(in);
-	unsigned flags = take8(in) & (SS_SLAB_HWCACHE_ALIGN | SS_SLAB_NO_COLOUR | SS_SLAB_SLOB);
+	unsigned flags = take8(in) & (SS_SLAB_HWCACHE_ALIGN | SS_SLAB_NO_COLOUR | SS_SLAB_SLOB | SS_SLAB_SLUB);
 	int ctor = size >= 8 ? take8(in) % 3 : 0;
 
 	char name[64];

@@ -142,10 +142,10 @@ static void check_cache(struct kmem_cache *c)
 {
 	if (c->policy == &slab_policy_slob)
 		return;                                   /* no slabs of its own: in the slob pages */
-	if (c->policy == &slab_policy_slob_pages) {
-		const char *bad = slob_check();
+	if (c->policy == &slab_policy_slob_pages || c->policy == &slab_policy_slub) {
+		const char *bad = c->policy == &slab_policy_slub ? slub_check(c) : slob_check();
 		if (bad)
-			fuzz_fail("%s", bad);
+			fuzz_fail("%s: %s", c->name, bad);
 		return;
 	}
 	size_t active = 0, partial = 0;
