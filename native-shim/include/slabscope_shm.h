@@ -103,7 +103,8 @@ struct ss_shm_cache {
 	uint64_t active_slabs, num_slabs;
 	uint64_t full_slabs, partial_slabs, free_slabs;
 	uint64_t allocs, frees, grows, reaps;          /* slab-level traffic */
-	uint32_t flags;                                /* create flags; bits 8..15 SS_DEBUG_* << 8 */
+	uint32_t flags;                                /* create flags (SS_SLAB_SLOB/_SLUB: the policy in
+	                                                * effect); bits 8..15 SS_DEBUG_* << 8 */
 	uint32_t id;                                   /* index used by layout entries */
 };
 

@@ -117,7 +117,7 @@ static void fill_cache(struct ss_shm_cache *r, struct kmem_cache *c)
 	r->colour_num = c->colour_num;
 	r->colour_off = c->colour_off;
 	r->kmalloc_class = c->tc_class;
-	r->flags = (c->flags & 0xff) | c->debug << 8;
+	r->flags = cache_public_flags(c) | c->debug << 8;
 	r->id = c->id;
 	lock(&c->lock);
 	r->full_slabs = c->nr_slabs[SL_FULL];

@@ -285,6 +285,17 @@ static inline uint32_t cache_pages_per_slab(const struct kmem_cache *c)
 {
 	return c->num ? 1u << c->order : 0;
 }
+/* The create flags as readers see them: SS_SLAB_SLOB or SS_SLAB_SLUB only for the policy in
+ * effect (a cache too big for the one asked for has SLAB's), SS_SLAB_SLOB for the slob pages. */
+static inline uint32_t cache_public_flags(const struct kmem_cache *c)
+{
+	uint32_t f = c->flags & 0xff & ~(uint32_t)(SS_SLAB_SLOB | SS_SLAB_SLUB);
+	if (c->policy == &slab_policy_slob || c->policy == &slab_policy_slob_pages)
+		f |= SS_SLAB_SLOB;
+	else if (c->policy == &slab_policy_slub)
+		f |= SS_SLAB_SLUB;
+	return f;
+}
 INTERNAL extern ss_lock_t cache_list_lock;
 INTERNAL extern struct kmem_cache *cache_list;
 INTERNAL int  kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size,

@@ -133,6 +133,7 @@ int main(void)
 	CHECK(slob->num_objs == slob->num_slabs * slob->objperslab);
 	const struct ss_shm_cache *ra = cache("slob_a");
 	CHECK(ra && ra->active_objs == 100 && ra->num_objs == 100 && ra->num_slabs == 0 && ra->pagesperslab == 0);
+	CHECK((ra->flags & SS_SLAB_SLOB) && (cache("slob")->flags & SS_SLAB_SLOB));   /* the policy, for readers */
 
 	/* freed objects merge and are reused, lowest address first */
 	for (int i = 0; i < 100; i += 2)
@@ -206,7 +207,7 @@ int main(void)
 	/* big objects get the SLAB policy; the slob cache itself cannot be destroyed */
 	struct kmem_cache *big = ss_kmem_cache_create("slob_big", 3000, 0, SS_SLAB_SLOB, NULL);
 	void *bo = ss_kmem_cache_alloc(big);
-	CHECK(cache("slob_big")->num_slabs == 1);
+	CHECK(cache("slob_big")->num_slabs == 1 && !(cache("slob_big")->flags & SS_SLAB_SLOB));   /* SLAB's */
 	ss_kmem_cache_free(big, bo);
 	CHECK(ss_kmem_cache_destroy(big) == 0);
 

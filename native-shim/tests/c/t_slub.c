@@ -116,7 +116,7 @@ int main(void)
 		memset(o[i], i & 0xff, 100);
 	}
 	const struct ss_shm_cache *r = cache("slub_obj");
-	CHECK(r->active_objs == 1000 && r->size == 128 && r->objperslab > 0);
+	CHECK(r->active_objs == 1000 && r->size == 128 && r->objperslab > 0 && (r->flags & SS_SLAB_SLUB));
 	CHECK(r->num_objs == r->num_slabs * r->objperslab && r->num_objs >= 1000);
 	CHECK(r->num_slabs == (1000 + r->objperslab - 1) / r->objperslab);   /* no slack beyond the last */
 	ss_kmem_cache_free(c, o[1]);                /* a full slab gets room: allocation goes there, */

@@ -319,6 +319,20 @@ class JmxTest {
         assertTrue(pages > 0, "shrinkCaches released " + pages + " pages");
         assertTrue(poll(() -> (long) mbs.getAttribute(test, "FreeSlabs") == 0, 5000),
                 "empty slabs of jmx-test-2000 left after shrinkCaches");
+        // the slab policy of each cache: SLAB, and caches made with SS_SLAB_SLOB (8) and SS_SLAB_SLUB
+        // (16); the pages SLOB caches share are the cache named slob
+        c.command("cache jmx-test-slob 100 10 8");
+        c.command("cache jmx-test-slub 100 10 16");
+        ObjectName slob = name("io.slabscope:type=SlabCache,name=\"jmx-test-slob\"");
+        ObjectName slub = name("io.slabscope:type=SlabCache,name=\"jmx-test-slub\"");
+        ObjectName slobPages = name("io.slabscope:type=SlabCache,name=\"slob\"");
+        assertTrue(poll(() -> mbs.isRegistered(slob) && mbs.isRegistered(slub) && mbs.isRegistered(slobPages), 5000),
+                "MBeans of the SLOB and SLUB caches");
+        assertEquals("slab", mbs.getAttribute(test, "Policy"));
+        assertEquals("slob", mbs.getAttribute(slob, "Policy"));
+        assertEquals("slub", mbs.getAttribute(slub, "Policy"));
+        assertEquals("slob", mbs.getAttribute(slobPages, "Policy"));
+        assertEquals(0L, mbs.getAttribute(slob, "Slabs"), "a SLOB cache has no slabs of its own");
         String buddy = (String) mbs.invoke(BUDDY, "buddyinfo", null, null);
         assertTrue(buddy.contains("Brk"), buddy);
     }

@@ -133,11 +133,11 @@ public final class Workload {
 
     private static final Map<String, Pointer> namedCaches = new java.util.HashMap<>();
 
-    /** Allocates COUNT objects from the named cache NAME of SIZE bytes, then frees them all; returns COUNT. */
-    private static int fillAndEmpty(String name, long size, int count) {
+    /** Allocates COUNT objects from the named cache NAME of SIZE bytes (made with FLAGS), then frees them all; returns COUNT. */
+    private static int fillAndEmpty(String name, long size, int count, int flags) {
         NativeLibrary shim = NativeLibrary.getProcess();
         Pointer cache = namedCaches.computeIfAbsent(name, n -> (Pointer) shim.getFunction("ss_kmem_cache_create")
-                .invoke(Pointer.class, new Object[] {n, size, 0L, 0, null}));
+                .invoke(Pointer.class, new Object[] {n, size, 0L, flags, null}));
         if (cache == null) {
             throw new IllegalStateException("ss_kmem_cache_create(" + name + ", " + size + ") failed");
         }
@@ -533,9 +533,11 @@ public final class Workload {
                 case "stream" -> System.out.println("ok " + stream(Long.parseLong(w[1]), w[2]));
                 case "slabinfo" -> printSlabinfo();
                 case "cache" -> {
-                    // cache NAME SIZE COUNT: a named kmem_cache of the shim (made at the first use of
-                    // NAME), COUNT objects allocated, then all freed: the cache keeps one empty slab
-                    System.out.println("ok " + fillAndEmpty(w[1], Long.parseLong(w[2]), Integer.parseInt(w[3])));
+                    // cache NAME SIZE COUNT [FLAGS]: a named kmem_cache of the shim (made at the first use
+                    // of NAME, with those SS_SLAB_* flags), COUNT objects allocated, then all freed: a
+                    // SLAB cache keeps one empty slab
+                    int flags = w.length > 4 ? Integer.parseInt(w[4]) : 0;
+                    System.out.println("ok " + fillAndEmpty(w[1], Long.parseLong(w[2]), Integer.parseInt(w[3]), flags));
                 }
                 case "platform-server" -> System.out.println("ok "
                         + java.lang.management.ManagementFactory.getPlatformMBeanServer().getMBeanCount());

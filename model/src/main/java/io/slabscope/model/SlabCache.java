@@ -77,6 +77,24 @@ public record SlabCache(
         return kmallocClass >= 0;
     }
 
+    /** SS_SLAB_SLOB and SS_SLAB_SLUB in {@link #flags()}: the policy in effect. */
+    static final int FLAG_SLOB = 0x8;
+    static final int FLAG_SLUB = 0x10;
+
+    /**
+     * The slab policy of the cache: "slab" (SLAB: free bitmaps, colouring, per-thread caches),
+     * "slob" (objects first fit in pages shared by all SLOB caches; also the cache of those pages,
+     * named slob) or "slub" (a freelist through the free objects, no bitmap).
+     */
+    public String policy() {
+        return (flags & FLAG_SLOB) != 0 ? "slob" : (flags & FLAG_SLUB) != 0 ? "slub" : "slab";
+    }
+
+    /** The flag bits of a {@link #policy()} name (for sources that carry the name: JMX, JFR); 0 for slab or unknown. */
+    public static int policyFlags(String policy) {
+        return "slob".equals(policy) ? FLAG_SLOB : "slub".equals(policy) ? FLAG_SLUB : 0;
+    }
+
     /** The cache's debug flags ({@link SlabDebug}: F checks, Z red zones, P poison, U owners, S stacks), 0 if not debugging. */
     public int debugFlags() {
         return (flags >>> 8) & 0xff;

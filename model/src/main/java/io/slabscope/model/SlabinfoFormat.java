@@ -65,6 +65,7 @@ public final class SlabinfoFormat {
                     .member("reaps", c.reaps())
                     .member("flags", c.flags())
                     .member("debug", SlabDebug.letters(c.debugFlags()))
+                    .member("policy", c.policy())
                     .member("id", c.id())
                     .member("usage_percent", Math.round(c.usagePercent() * 100) / 100.0)
                     .member("cache_size_bytes", c.cacheSizeBytes())

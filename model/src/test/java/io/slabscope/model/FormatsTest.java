@@ -24,6 +24,18 @@ class FormatsTest {
         assertEquals(expected, SlabinfoFormat.text(sample()));
     }
 
+    /** The policy bits of the flags (SS_SLAB_SLOB 0x8, SS_SLAB_SLUB 0x10), and back from a name. */
+    @Test
+    void thePolicyOfACache() {
+        for (String p : new String[] {"slab", "slob", "slub"}) {
+            SlabCache c = new SlabCache("c", 8, 8, 8, 512, 1, 0, 0, -1, 1, 512, 1, 1, 0, 1, 0, 1, 0, 1, 0,
+                    SlabCache.policyFlags(p) | 0x2 | 0x300, 0, 4096);
+            assertEquals(p, c.policy());
+            assertEquals(0x3, c.debugFlags(), "debug flags untouched");
+        }
+        assertEquals(0, SlabCache.policyFlags("null"));
+    }
+
     @Test
     void longNamesPushTheColumnsRight() {
         SlabCache c = new SlabCache("a_very_long_cache_name", 8, 8, 8, 512, 1, 0, 0, -1, 1, 512, 1, 1, 0, 1, 0, 1, 0, 1, 0,

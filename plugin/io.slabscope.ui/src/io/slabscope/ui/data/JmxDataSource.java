@@ -53,7 +53,7 @@ public final class JmxDataSource implements DataSource {
     private static final String[] CACHE_ATTRS = {"Name", "ActiveObjects", "Objects", "ObjectSize",
         "RequestedObjectSize", "Align", "ObjectsPerSlab", "PagesPerSlab", "ActiveSlabs", "Slabs", "FullSlabs",
         "PartialSlabs", "FreeSlabs", "CacheSize", "Allocations", "Frees", "Grows", "Reaps", "ColourCount",
-        "ColourOffset", "Kmalloc", "CacheId", "Present"};
+        "ColourOffset", "Kmalloc", "CacheId", "Present", "Policy"};
 
     private final String url;
     private final String user;
@@ -230,7 +230,8 @@ public final class JmxDataSource implements DataSource {
                     num(c.get("ActiveSlabs"), 0).longValue(), numSlabs, num(c.get("FullSlabs"), 0).longValue(),
                     num(c.get("PartialSlabs"), 0).longValue(), num(c.get("FreeSlabs"), 0).longValue(),
                     num(c.get("Allocations"), 0).longValue(), num(c.get("Frees"), 0).longValue(),
-                    num(c.get("Grows"), 0).longValue(), num(c.get("Reaps"), 0).longValue(), 0,
+                    num(c.get("Grows"), 0).longValue(), num(c.get("Reaps"), 0).longValue(),
+                    SlabCache.policyFlags(String.valueOf(c.get("Policy"))),
                     num(c.get("CacheId"), out.size()).intValue(),
                     num(c.get("CacheSize"), numSlabs * pps * (long) pageSize).longValue()));
         }

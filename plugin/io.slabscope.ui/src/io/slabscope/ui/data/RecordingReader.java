@@ -515,7 +515,7 @@ public final class RecordingReader {
                 in(e, "pagesPerSlab"), 0, 0, e.hasField("kmalloc") && e.getBoolean("kmalloc") ? 0 : -1,
                 lng(e, "activeObjs"), lng(e, "numObjs"), lng(e, "activeSlabs"), lng(e, "numSlabs"), lng(e, "fullSlabs"),
                 lng(e, "partialSlabs"), lng(e, "freeSlabs"), lng(e, "allocs"), lng(e, "frees"), lng(e, "grows"),
-                lng(e, "reaps"), 0, in(e, "cacheId"), lng(e, "cacheSize"));
+                lng(e, "reaps"), SlabCache.policyFlags(str(e, "policy")), in(e, "cacheId"), lng(e, "cacheSize"));
     }
 
     private static Snapshot snapshot(long t, Builder b) {

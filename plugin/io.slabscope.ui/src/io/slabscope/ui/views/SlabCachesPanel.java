@@ -59,7 +59,8 @@ public final class SlabCachesPanel extends Composite {
             new Column("Cache size", 100, SWT.RIGHT, c -> Formats.bytes(c.cacheSizeBytes()),
                     Comparator.comparingLong(SlabCache::cacheSizeBytes)),
             new Column("Active bytes", 100, SWT.RIGHT, c -> Formats.bytes(c.activeBytes()),
-                    Comparator.comparingLong(SlabCache::activeBytes)));
+                    Comparator.comparingLong(SlabCache::activeBytes)),
+            new Column("Policy", 60, SWT.LEFT, SlabCache::policy, Comparator.comparing(SlabCache::policy)));
 
     private final TableViewer viewer;
     private final Text filter;

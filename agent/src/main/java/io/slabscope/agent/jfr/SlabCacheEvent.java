@@ -75,6 +75,9 @@ public final class SlabCacheEvent extends Event {
     @Label("Debug Flags") @Description("Debug mode of the cache (SLABSCOPE_DEBUG): F sanity checks, Z red zones, "
             + "P poisoning, U owner tracking; empty when not debugging")
     public String debug;
+    @Label("Policy") @Description("Slab policy: slab (free bitmaps, colouring, per-thread caches), slob (objects "
+            + "first fit in shared pages) or slub (a freelist through the free objects)")
+    public String policy;
 
     public SlabCacheEvent fill(SlabCache c, long snapshot) {
         snapshotNanos = snapshot;
@@ -101,6 +104,7 @@ public final class SlabCacheEvent extends Event {
         kmalloc = c.isKmalloc();
         cacheId = c.id();
         debug = io.slabscope.model.SlabDebug.letters(c.debugFlags());
+        policy = c.policy();
         return this;
     }
 }

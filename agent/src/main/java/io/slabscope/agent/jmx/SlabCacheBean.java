@@ -160,4 +160,9 @@ final class SlabCacheBean implements SlabCacheMXBean {
     public int getCacheId() {
         return c().id();
     }
+
+    @Override
+    public String getPolicy() {
+        return c().policy();
+    }
 }

@@ -76,6 +76,11 @@ public interface SlabCacheMXBean {
     @Doc("Index used by layout page entries")
     int getCacheId();
 
+    @Doc("Slab policy: slab (SLAB: free bitmaps, colouring, per-thread caches), slob (objects first fit in pages "
+            + "all SLOB caches share; the cache named slob holds those pages) or slub (a freelist through the free "
+            + "objects, no bitmap)")
+    String getPolicy();
+
     @Doc("False once the cache is gone (the MBean is unregistered at the next period)")
     boolean isPresent();
 }

@@ -61,6 +61,7 @@ class LiveShmTest {
             assertEquals(child.named, named.activeObjs());
             assertTrue(named.size() >= 200);
             assertEquals(-1, named.kmallocClass());
+            assertEquals("slab", named.policy());
 
             GlobalStats g = s.global();
             assertTrue(g.mmapBlocks() >= child.large, "mmap blocks " + g.mmapBlocks());
