@@ -506,8 +506,8 @@ EXPORT void ss_publish(void)
 	unlock(&publish_lock);
 }
 
-/* Called on every refill and flush: kept at -O2 in this file built with -Os (Makefile) */
-__attribute__((optimize("O2"))) void export_maybe_publish(void)
+/* Called on every refill and flush: a clock read, and rarely a publication. */
+void export_maybe_publish(void)
 {
 	if (!shm_enabled() || shm.failed)
 		return;
