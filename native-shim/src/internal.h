@@ -262,6 +262,29 @@ struct kmem_cache {
 	struct kmem_cache *next_cache;
 };
 
+/* A slab onto the head of the list `head` (named l, counted in *count), or off it. The
+ * three policies keep their slabs (SLOB: its pages) on such doubly linked lists. */
+static inline void slabs_push(struct slab **head, size_t *count, struct slab *s, enum slab_list l)
+{
+	s->list = (uint8_t)l;
+	s->prev = NULL;
+	s->next = *head;
+	if (s->next)
+		s->next->prev = s;
+	*head = s;
+	(*count)++;
+}
+static inline void slabs_unlink(struct slab **head, size_t *count, struct slab *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		*head = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	(*count)--;
+}
+
 /* kmem_cache flags besides the public SS_SLAB_* (which fit in the low byte) */
 #define SLAB_DENSE      0x100   /* thousands of live objects expected: least leftover (slab.c) */
 #define SLAB_SLOB_PAGES 0x200   /* the "slob" cache: the SLOB caches' shared pages (slob.c) */

@@ -169,25 +169,12 @@ static struct slab **list_head(struct kmem_cache *c, const struct slab *s, enum 
 
 static void slab_list_add(struct kmem_cache *c, struct slab *s, enum slab_list l)
 {
-	struct slab **head = list_head(c, s, l);
-	s->list = (uint8_t)l;
-	s->prev = NULL;
-	s->next = *head;
-	if (s->next)
-		s->next->prev = s;
-	*head = s;
-	c->nr_slabs[l]++;
+	slabs_push(list_head(c, s, l), &c->nr_slabs[l], s, l);
 }
 
 static void slab_list_del(struct kmem_cache *c, struct slab *s)
 {
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		*list_head(c, s, s->list) = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	c->nr_slabs[s->list]--;
+	slabs_unlink(list_head(c, s, s->list), &c->nr_slabs[s->list], s);
 }
 
 static void slab_list_move(struct kmem_cache *c, struct slab *s, enum slab_list l)

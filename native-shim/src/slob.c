@@ -58,24 +58,12 @@ static void map_put(uint64_t *m, unsigned u, bool on)
 /* ---- the page lists (slob_cache.lock held) --------------------------------- */
 static void page_list_add(struct slab *s, enum slab_list l)
 {
-	s->list = (uint8_t)l;
-	s->prev = NULL;
-	s->next = slob_cache.lists[l];
-	if (s->next)
-		s->next->prev = s;
-	slob_cache.lists[l] = s;
-	slob_cache.nr_slabs[l]++;
+	slabs_push(&slob_cache.lists[l], &slob_cache.nr_slabs[l], s, l);
 }
 
 static void page_list_del(struct slab *s)
 {
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		slob_cache.lists[s->list] = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	slob_cache.nr_slabs[s->list]--;
+	slabs_unlink(&slob_cache.lists[s->list], &slob_cache.nr_slabs[s->list], s);
 }
 
 static struct slab *page_new(void)

@@ -50,24 +50,12 @@ static bool in_slab(const struct kmem_cache *c, const struct slab *s, const char
 /* ---- slabs (cache lock held) -------------------------------------------------- */
 static void list_add(struct kmem_cache *c, struct slab *s, enum slab_list l)
 {
-	s->list = (uint8_t)l;
-	s->prev = NULL;
-	s->next = c->lists[l];
-	if (s->next)
-		s->next->prev = s;
-	c->lists[l] = s;
-	c->nr_slabs[l]++;
+	slabs_push(&c->lists[l], &c->nr_slabs[l], s, l);
 }
 
 static void list_del(struct kmem_cache *c, struct slab *s)
 {
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		c->lists[s->list] = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	c->nr_slabs[s->list]--;
+	slabs_unlink(&c->lists[s->list], &c->nr_slabs[s->list], s);
 }
 
 static void list_move(struct kmem_cache *c, struct slab *s, enum slab_list l)

@@ -1,7 +1,9 @@
 /* child.h — run a piece of a test in a forked child and keep what it wrote on stderr. */
 #ifndef CHILD_H
 #define CHILD_H
+#include <signal.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
@@ -33,5 +35,17 @@ static inline int run_child(void (*fn)(void *), void *arg, char *out, size_t cap
 	int status;
 	CHECK(waitpid(pid, &status, 0) == pid);
 	return status;
+}
+
+/* Runs fn(NULL) in a child that must die of SIGABRT having said `message` on stderr. */
+static inline void expect_child_abort(void (*fn)(void *), const char *message)
+{
+	static char out[4096];
+	int status = run_child(fn, NULL, out, sizeof out);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	if (!strstr(out, message)) {
+		fprintf(stderr, "expected \"%s\" in: %s\n", message, out);
+		CHECK(0);
+	}
 }
 #endif

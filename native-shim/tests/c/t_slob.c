@@ -14,20 +14,7 @@
 #include "slabscope_shm.h"
 #include "check.h"
 #include "child.h"
-
-static char buf[1 << 20];
-
-static const struct ss_shm_cache *cache(const char *name)
-{
-	CHECK(ss_snapshot(buf, sizeof buf) <= sizeof buf);
-	const struct ss_shm_header *h = (const void *)buf;
-	for (uint32_t i = 0; i < h->nr_caches; i++) {
-		const struct ss_shm_cache *c = (const void *)(buf + h->caches_offset + i * h->cache_record_size);
-		if (!strcmp(c->name, name))
-			return c;
-	}
-	return NULL;
-}
+#include "snap.h"
 
 static uintptr_t page(const void *p) { return (uintptr_t)p & ~(uintptr_t)4095; }
 
@@ -59,17 +46,6 @@ static void inner_pointer(void *arg)
 	char *p = ss_kmem_cache_alloc(victim);
 	ss_kmem_cache_free(victim, p + 16);
 	_exit(0);
-}
-
-static void expect_abort(void (*fn)(void *), const char *message)
-{
-	static char out[4096];
-	int status = run_child(fn, NULL, out, sizeof out);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-	if (!strstr(out, message)) {
-		fprintf(stderr, "expected \"%s\" in: %s\n", message, out);
-		CHECK(0);
-	}
 }
 
 /* Random allocations and frees over three caches (one aligned to 32): every object keeps
@@ -125,15 +101,15 @@ int main(void)
 		memset(pb[i], 'A' + i % 26, 100);
 	}
 	CHECK(page(pa[0]) == page(pb[0]));          /* shared, not a slab per cache */
-	const struct ss_shm_cache *slob = cache("slob");
+	const struct ss_shm_cache *slob = snap_cache("slob");
 	CHECK(slob && slob->pagesperslab == 1 && slob->objperslab > 0);
 	size_t units = 100 * 2 + 100 * 8;           /* 24 B: 2 units; 100 B aligned to 64: 128 B, 8 */
 	CHECK(slob->active_objs == units);
 	CHECK(slob->num_slabs >= (units + slob->objperslab - 1) / slob->objperslab);
 	CHECK(slob->num_objs == slob->num_slabs * slob->objperslab);
-	const struct ss_shm_cache *ra = cache("slob_a");
+	const struct ss_shm_cache *ra = snap_cache("slob_a");
 	CHECK(ra && ra->active_objs == 100 && ra->num_objs == 100 && ra->num_slabs == 0 && ra->pagesperslab == 0);
-	CHECK((ra->flags & SS_SLAB_SLOB) && (cache("slob")->flags & SS_SLAB_SLOB));   /* the policy, for readers */
+	CHECK((ra->flags & SS_SLAB_SLOB) && (snap_cache("slob")->flags & SS_SLAB_SLOB));   /* the policy, for readers */
 
 	/* freed objects merge and are reused, lowest address first */
 	for (int i = 0; i < 100; i += 2)
@@ -154,7 +130,7 @@ int main(void)
 		if (i % 2)
 			ss_kmem_cache_free(b, pb[i]);
 	}
-	slob = cache("slob");
+	slob = snap_cache("slob");
 	CHECK(slob->active_objs == 0 && slob->num_slabs == 0);
 	CHECK(ss_kmem_cache_destroy(a) == 0 && ss_kmem_cache_destroy(b) == 0);
 
@@ -191,10 +167,10 @@ int main(void)
 	for (int i = 0; i < 10; i++) {
 		char name[32];
 		snprintf(name, sizeof name, "slab_small_%d", i);
-		const struct ss_shm_cache *r = cache(name);
+		const struct ss_shm_cache *r = snap_cache(name);
 		slab_pages += r->num_slabs * r->pagesperslab;
 	}
-	CHECK(cache("slob")->num_slabs == 1);       /* 30 objects of 48-120 B: one page */
+	CHECK(snap_cache("slob")->num_slabs == 1);       /* 30 objects of 48-120 B: one page */
 	CHECK(slab_pages >= 10);                    /* a slab per cache at least */
 	for (int i = 0; i < 10; i++) {
 		for (int k = 0; k < 3; k++) {
@@ -207,7 +183,7 @@ int main(void)
 	/* big objects get the SLAB policy; the slob cache itself cannot be destroyed */
 	struct kmem_cache *big = ss_kmem_cache_create("slob_big", 3000, 0, SS_SLAB_SLOB, NULL);
 	void *bo = ss_kmem_cache_alloc(big);
-	CHECK(cache("slob_big")->num_slabs == 1 && !(cache("slob_big")->flags & SS_SLAB_SLOB));   /* SLAB's */
+	CHECK(snap_cache("slob_big")->num_slabs == 1 && !(snap_cache("slob_big")->flags & SS_SLAB_SLOB));   /* SLAB's */
 	ss_kmem_cache_free(big, bo);
 	CHECK(ss_kmem_cache_destroy(big) == 0);
 
@@ -216,14 +192,14 @@ int main(void)
 		CHECK(pthread_create(&th[t], NULL, churn, (void *)(t + 1)) == 0);
 	for (int t = 0; t < 2; t++)
 		pthread_join(th[t], NULL);
-	CHECK(cache("slob")->num_slabs == 0 && cache("slob")->active_objs == 0);
-	CHECK(cache("slob")->allocs > 40000);      /* the threads did run */
+	CHECK(snap_cache("slob")->num_slabs == 0 && snap_cache("slob")->active_objs == 0);
+	CHECK(snap_cache("slob")->allocs > 40000);      /* the threads did run */
 
 	/* misuse is reported and aborts, as for any other cache */
 	victim = ss_kmem_cache_create("slob_victim", 48, 0, SS_SLAB_SLOB, NULL);
-	expect_abort(double_free, "not a live object of this SLOB cache");
-	expect_abort(plain_free, "an object of a SLOB cache (free it with kmem_cache_free)");
-	expect_abort(inner_pointer, "not a live object of this SLOB cache");
+	expect_child_abort(double_free, "not a live object of this SLOB cache");
+	expect_child_abort(plain_free, "an object of a SLOB cache (free it with kmem_cache_free)");
+	expect_child_abort(inner_pointer, "not a live object of this SLOB cache");
 	puts("t_slob: ok");
 	return 0;
 }

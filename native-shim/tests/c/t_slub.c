@@ -15,20 +15,7 @@
 #include "slabscope_shm.h"
 #include "check.h"
 #include "child.h"
-
-static char buf[1 << 20];
-
-static const struct ss_shm_cache *cache(const char *name)
-{
-	CHECK(ss_snapshot(buf, sizeof buf) <= sizeof buf);
-	const struct ss_shm_header *h = (const void *)buf;
-	for (uint32_t i = 0; i < h->nr_caches; i++) {
-		const struct ss_shm_cache *c = (const void *)(buf + h->caches_offset + i * h->cache_record_size);
-		if (!strcmp(c->name, name))
-			return c;
-	}
-	return NULL;
-}
+#include "snap.h"
 
 static int ctor_runs;
 static void ctor(void *p) { memset(p, 0x33, 56); ctor_runs++; }
@@ -64,17 +51,6 @@ static void write_after_free(void *arg)
 	_exit(0);
 }
 
-static void expect_abort(void (*fn)(void *), const char *message)
-{
-	static char out[4096];
-	int status = run_child(fn, NULL, out, sizeof out);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-	if (!strstr(out, message)) {
-		fprintf(stderr, "expected \"%s\" in: %s\n", message, out);
-		CHECK(0);
-	}
-}
-
 /* Random allocations and frees in a cache of its own, contents checked; both threads at once. */
 #define SLOTS 500
 static void *churn(void *arg)
@@ -100,7 +76,7 @@ static void *churn(void *arg)
 	for (int i = 0; i < SLOTS; i++)
 		if (slot[i])
 			ss_kmem_cache_free(c, slot[i]);
-	CHECK(cache(name)->num_slabs <= 1);           /* one empty slab kept at most */
+	CHECK(snap_cache(name)->num_slabs <= 1);           /* one empty slab kept at most */
 	CHECK(ss_kmem_cache_destroy(c) == 0);
 	return NULL;
 }
@@ -115,7 +91,7 @@ int main(void)
 		CHECK(o[i] && ((uintptr_t)o[i] & 31) == 0);
 		memset(o[i], i & 0xff, 100);
 	}
-	const struct ss_shm_cache *r = cache("slub_obj");
+	const struct ss_shm_cache *r = snap_cache("slub_obj");
 	CHECK(r->active_objs == 1000 && r->size == 128 && r->objperslab > 0 && (r->flags & SS_SLAB_SLUB));
 	CHECK(r->num_objs == r->num_slabs * r->objperslab && r->num_objs >= 1000);
 	CHECK(r->num_slabs == (1000 + r->objperslab - 1) / r->objperslab);   /* no slack beyond the last */
@@ -130,10 +106,10 @@ int main(void)
 			CHECK((unsigned char)o[i][k] == (i & 0xff));
 	for (int i = 1; i < 1000; i += 2)
 		ss_kmem_cache_free(c, o[i]);
-	r = cache("slub_obj");
+	r = snap_cache("slub_obj");
 	CHECK(r->active_objs == 0 && r->num_slabs == 1);   /* the empty slabs went back, one kept */
 	CHECK(ss_kmem_cache_shrink(c) == r->pagesperslab);
-	CHECK(cache("slub_obj")->num_slabs == 0);
+	CHECK(snap_cache("slub_obj")->num_slabs == 0);
 	void *held = ss_kmem_cache_alloc(c);
 	errno = 0;
 	CHECK(ss_kmem_cache_destroy(c) == -1 && errno == EBUSY);
@@ -159,9 +135,9 @@ int main(void)
 		pthread_join(th[t], NULL);
 
 	victim = ss_kmem_cache_create("slub_victim", 48, 0, SS_SLAB_SLUB, NULL);
-	expect_abort(double_free, "double free");
-	expect_abort(inner_pointer, "kmem_cache_free(): object not from this cache");
-	expect_abort(write_after_free, "freelist link overwritten");
+	expect_child_abort(double_free, "double free");
+	expect_child_abort(inner_pointer, "kmem_cache_free(): object not from this cache");
+	expect_child_abort(write_after_free, "freelist link overwritten");
 	puts("t_slub: ok");
 	return 0;
 }
