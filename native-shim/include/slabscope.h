@@ -32,6 +32,7 @@ extern "C" {
  * walk, one lock for all SLOB caches); no debug mode; the constructor runs at every
  * allocation, as in the kernel's SLOB. For objects up to 1 KiB aligned to at most 256 bytes;
  * a bigger cache gets the SLAB policy. Its objects must be freed with ss_kmem_cache_free.
+ * The shared pages show as a cache named "slob" (a name no other cache may take).
  */
 #define SS_SLAB_SLOB          0x8
 /*

@@ -474,7 +474,7 @@ COLD struct kmem_cache *ss_kmem_cache_create(const char *name, size_t size, size
 	lock(&cache_list_lock);
 	struct kmem_cache *dup = cache_find(name);
 	unlock(&cache_list_lock);
-	if (dup) {
+	if (dup || !strcmp(name, "slob")) {          /* "slob" is the SLOB pages' (slob.c) */
 		errno = EINVAL;
 		goto fail;
 	}

@@ -180,7 +180,11 @@ int main(void)
 		CHECK(ss_kmem_cache_destroy(small[i]) == 0 && ss_kmem_cache_destroy(slab[i]) == 0);
 	}
 
-	/* big objects get the SLAB policy; the slob cache itself cannot be destroyed */
+	/* the name of the SLOB pages is taken, even before they exist */
+	errno = 0;
+	CHECK(ss_kmem_cache_create("slob", 64, 0, 0, NULL) == NULL && errno == EINVAL);
+
+	/* big objects get the SLAB policy */
 	struct kmem_cache *big = ss_kmem_cache_create("slob_big", 3000, 0, SS_SLAB_SLOB, NULL);
 	void *bo = ss_kmem_cache_alloc(big);
 	CHECK(snap_cache("slob_big")->num_slabs == 1 && !(snap_cache("slob_big")->flags & SS_SLAB_SLOB));   /* SLAB's */
