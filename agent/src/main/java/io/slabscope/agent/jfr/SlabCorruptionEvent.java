@@ -15,7 +15,8 @@ import jdk.jfr.Unsigned;
 @Name(SlabCorruptionEvent.NAME)
 @Label("Slab Corruption")
 @Description("The allocator's debug mode (SLABSCOPE_DEBUG) found a damaged object or block of pages: a red zone "
-        + "overwritten (buffer overflow or underflow; blocks of pages are guarded after their end), a freed object written to (use after free), a broken free list, or a double free. "
+        + "overwritten (buffer overflow or underflow; blocks of pages are guarded after their end), a freed object "
+        + "written to (use after free), a broken free list, or a double free. "
         + "The owner is the thread that last allocated (or freed) the object, with its native stack when the cache "
         + "tracks owners (flag U). With SLABSCOPE_ABORT=0 the bytes are repaired and the process goes on; otherwise "
         + "it aborts")
