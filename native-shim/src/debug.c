@@ -366,14 +366,20 @@ static void report_damage(const struct damaged *d, char *obj, size_t size, enum 
 		abort();
 }
 
+/* A slab object of cache c with metadata m, as report_damage describes it. */
+static struct damaged slab_damaged(const struct kmem_cache *c, const struct debug_meta *m)
+{
+	bool track = c->debug & SS_DEBUG_TRACK;
+	return (struct damaged){ .name = c->name, .tier = SS_TIER_SLAB, .cache_id = (uint16_t)c->id,
+				 .room = c->object_size, .alloc = track ? &m->alloc : NULL,
+				 .free = track ? &m->free : NULL };
+}
+
 /* Report a damaged slab object (cache lock held). */
 static void report(struct kmem_cache *c, char *obj, struct debug_meta *m, size_t size,
 		   enum ss_corruption kind, const char *bad, const char *end, int expect)
 {
-	bool track = c->debug & SS_DEBUG_TRACK;
-	struct damaged d = { .name = c->name, .tier = SS_TIER_SLAB, .cache_id = (uint16_t)c->id,
-			     .room = c->object_size, .alloc = track ? &m->alloc : NULL,
-			     .free = track ? &m->free : NULL };
+	struct damaged d = slab_damaged(c, m);
 	report_damage(&d, obj, size, kind, bad, end, expect);
 }
 
@@ -394,16 +400,25 @@ static const char *first_not(const char *p, size_t n, uint8_t v)
 	return NULL;
 }
 
-/* Check that [p, p + n) holds v; report and repair it if not. Returns 1 if damaged. */
-static int check_fill(struct kmem_cache *c, char *obj, struct debug_meta *m, size_t size,
-		      enum ss_corruption kind, char *p, size_t n, uint8_t v)
+/* Check that [p, p + n) of what d describes holds v; report and repair it if not. Returns 1
+ * if damaged. */
+static int check_pattern(const struct damaged *d, char *obj, size_t size, enum ss_corruption kind,
+			 char *p, size_t n, uint8_t v)
 {
 	const char *bad = first_not(p, n, v);
 	if (!bad)
 		return 0;
-	report(c, obj, m, size, kind, bad, p + n, v);
+	report_damage(d, obj, size, kind, bad, p + n, v);
 	memset(p, v, n);
 	return 1;
+}
+
+/* check_pattern for a slab object (cache lock held). */
+static int check_fill(struct kmem_cache *c, char *obj, struct debug_meta *m, size_t size,
+		      enum ss_corruption kind, char *p, size_t n, uint8_t v)
+{
+	struct damaged d = slab_damaged(c, m);
+	return check_pattern(&d, obj, size, kind, p, n, v);
 }
 
 /* A free slot as make_free left it? (cache lock held) Returns the damage found. */
@@ -630,14 +645,8 @@ int debug_block_check(void *p, size_t room, uint8_t tier, bool freeing)
 		bad++;
 	} else if (f & SS_DEBUG_REDZONE) {
 		char *zone = (char *)p + req;
-		size_t n = (size_t)((char *)t - zone);
-		const char *first = first_not(zone, n, RED_ACTIVE);
-		if (first) {
-			d.alloc = (f & SS_DEBUG_TRACK) ? &t->alloc : NULL;
-			report_damage(&d, p, req, SS_CORRUPT_REDZONE_RIGHT, first, zone + n, RED_ACTIVE);
-			memset(zone, RED_ACTIVE, n);
-			bad++;
-		}
+		d.alloc = (f & SS_DEBUG_TRACK) ? &t->alloc : NULL;
+		bad += check_pattern(&d, p, req, SS_CORRUPT_REDZONE_RIGHT, zone, (size_t)((char *)t - zone), RED_ACTIVE);
 	}
 	if (freeing)
 		t->check = 0;

@@ -105,7 +105,7 @@ static void measure_resident(bool forced)
 }
 
 /* ---- the snapshot --------------------------------------------------------- */
-static void fill_cache(struct ss_shm_cache *r, struct kmem_cache *c)
+void export_fill_cache(struct ss_shm_cache *r, struct kmem_cache *c)
 {
 	memset(r, 0, sizeof *r);
 	memcpy(r->name, c->name, sizeof r->name);
@@ -134,7 +134,7 @@ static void fill_cache(struct ss_shm_cache *r, struct kmem_cache *c)
 	r->num_objs = cache_num_objs(c, r->num_slabs);
 }
 
-static void fill_zone(struct ss_shm_zone *r, const struct zone *z)
+void export_fill_zone(struct ss_shm_zone *r, const struct zone *z)
 {
 	memset(r, 0, sizeof *r);
 	r->id = z->id;
@@ -188,7 +188,7 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	uint64_t slab_bytes = 0, slab_active = 0;
 	lock(&cache_list_lock);
 	for (struct kmem_cache *c = cache_list; c && ci < ncaches; c = c->next_cache, ci++) {
-		fill_cache(&cr[ci], c);
+		export_fill_cache(&cr[ci], c);
 		slab_bytes += cr[ci].num_objs * cr[ci].size;
 		slab_active += cr[ci].active_objs * cr[ci].size;
 	}
@@ -198,7 +198,7 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	lock(&page_lock);
 	nzones = nzones < nr_zones ? nzones : nr_zones;
 	for (unsigned i = 0; i < nzones; i++)
-		fill_zone(&zr[i], zones[i + 1]);
+		export_fill_zone(&zr[i], zones[i + 1]);
 	struct heap_figures hf;
 	heap_figures_locked(&hf);
 	unlock(&page_lock);

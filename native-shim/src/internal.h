@@ -297,7 +297,17 @@ INTERNAL const char *slub_check(struct kmem_cache *c);           /* NULL, or wha
 INTERNAL bool slub_fits(size_t size, bool has_ctor);
 INTERNAL bool slob_fits(size_t size, size_t align);
 INTERNAL const char *slob_check(void);                             /* NULL, or what is wrong */
-INTERNAL struct kmem_cache *slab_header_cache(void);              /* kmem_slab (slab.c) */
+/* kmalloc_node, kmem_cache_alloc_node: there is one node, 0 (NUMA_NO_NODE: any). */
+static inline bool numa_node_exists(int node) { return node == 0 || node == SS_NUMA_NO_NODE; }
+INTERNAL struct slab *slab_offslab_new(struct kmem_cache *c, size_t npages);   /* slab.c */
+INTERNAL void slab_offslab_free(struct slab *s, size_t npages);
+/* An empty slab is kept, FREE_SLABS_KEPT per cache, only while the cache has no other slab
+ * with room; otherwise its pages go back to the buddy tier (SLAB and SLUB). */
+#define FREE_SLABS_KEPT 1
+static inline bool keep_empty_slab(const struct kmem_cache *c, const struct slab *s)
+{
+	return c->nr_slabs[SL_FREE] < FREE_SLABS_KEPT && c->nr_slabs[SL_PARTIAL] <= (s->list == SL_PARTIAL);
+}
 /* What slabinfo says of a cache: the objects of its slabs and its pages per slab. A SLOB
  * cache has no slabs of its own (num 0): its live objects are all it holds. */
 static inline size_t cache_num_objs(const struct kmem_cache *c, size_t slabs)
@@ -472,6 +482,12 @@ INTERNAL void stats_write_report(void);
 #define STAT_ADD(field, v) __atomic_fetch_add(&gstats.field, (v), __ATOMIC_RELAXED)
 
 /* ---- export to other processes (export.c) -------------------------------- */
+struct ss_shm_cache;
+struct ss_shm_zone;
+/* A cache's record as the snapshot has it (cache_list_lock held; takes the cache's lock). */
+INTERNAL void export_fill_cache(struct ss_shm_cache *r, struct kmem_cache *c);
+/* A zone's record as the snapshot has it (page_lock held). */
+INTERNAL void export_fill_zone(struct ss_shm_zone *r, const struct zone *z);
 INTERNAL void export_maybe_publish(void);       /* from slow paths, no locks held */
 INTERNAL void export_at_exit(void);
 INTERNAL void export_fork_child(void);

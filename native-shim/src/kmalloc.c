@@ -169,7 +169,7 @@ void *ss_kmalloc(size_t size)
 /* One node here (0): see slabscope.h. */
 void *ss_kmalloc_node(size_t size, int node)
 {
-	if (node != 0 && node != SS_NUMA_NO_NODE) {
+	if (!numa_node_exists(node)) {
 		errno = EINVAL;
 		return NULL;
 	}

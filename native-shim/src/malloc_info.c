@@ -23,60 +23,30 @@
 #include <stdio.h>
 #include <string.h>
 #include "internal.h"
+#include "slabscope_shm.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define ROWS 32                                 /* zones or caches copied per round */
 
-struct zone_row {
-	bool brk;
-	size_t bytes, free_pages, free_blocks;
-	size_t nr_free[MAX_ORDER];
-};
-
-struct cache_row {
-	char name[SS_CACHE_NAME_MAX];
-	uint32_t size, per_slab, pages_per_slab;
-	size_t active, total, slabs;
-};
-
-/* Copy up to ROWS zones, skipping the first `from`; returns how many were copied. */
-static unsigned copy_zones(struct zone_row *rows, unsigned from)
+/* Records of up to ROWS zones, skipping the first `from`, as the snapshot has them. */
+static unsigned copy_zones(struct ss_shm_zone *rows, unsigned from)
 {
 	unsigned n = 0;
 	lock(&page_lock);
-	for (unsigned i = 1 + from; i <= nr_zones && n < ROWS; i++) {
-		struct zone *z = zones[i];
-		struct zone_row *r = &rows[n++];
-		r->brk = z->kind == ZONE_BRK;
-		r->bytes = z->top - z->base;
-		r->free_pages = z->free_pages;
-		r->free_blocks = 0;
-		for (unsigned o = 0; o < MAX_ORDER; o++)
-			r->free_blocks += r->nr_free[o] = z->nr_free[o];
-	}
+	for (unsigned i = 1 + from; i <= nr_zones && n < ROWS; i++)
+		export_fill_zone(&rows[n++], zones[i]);
 	unlock(&page_lock);
 	return n;
 }
 
-/* Copy up to ROWS caches, skipping the first `from`; returns how many were copied. */
-static unsigned copy_caches(struct cache_row *rows, unsigned from)
+/* Records of up to ROWS caches, skipping the first `from`, as the snapshot has them. */
+static unsigned copy_caches(struct ss_shm_cache *rows, unsigned from)
 {
 	unsigned i = 0, n = 0;
 	lock(&cache_list_lock);
-	for (struct kmem_cache *c = cache_list; c && n < ROWS; c = c->next_cache, i++) {
-		if (i < from)
-			continue;
-		struct cache_row *r = &rows[n++];
-		lock(&c->lock);
-		memcpy(r->name, c->name, sizeof r->name);
-		r->size = c->size;
-		r->per_slab = c->num;
-		r->pages_per_slab = cache_pages_per_slab(c);
-		r->slabs = c->nr_slabs[SL_FULL] + c->nr_slabs[SL_PARTIAL] + c->nr_slabs[SL_FREE];
-		r->total = cache_num_objs(c, r->slabs);
-		r->active = c->active_objs;
-		unlock(&c->lock);
-	}
+	for (struct kmem_cache *c = cache_list; c && n < ROWS; c = c->next_cache, i++)
+		if (i >= from)
+			export_fill_cache(&rows[n++], c);
 	unlock(&cache_list_lock);
 	return n;
 }
@@ -107,44 +77,48 @@ EXPORT int malloc_info(int options, FILE *fp)
 
 	size_t heap_peak = gstats.heap_peak_bytes;
 	size_t rest_count = 0, rest_bytes = 0, system = 0;
-	struct zone_row zr[ROWS];
+	struct ss_shm_zone zr[ROWS];
 	fputs("<malloc version=\"1\">\n", fp);
 	for (unsigned from = 0, n; (n = copy_zones(zr, from)) > 0; from += n) {
 		for (unsigned i = 0; i < n; i++) {
-			const struct zone_row *r = &zr[i];
+			const struct ss_shm_zone *r = &zr[i];
+			size_t bytes = r->top - r->base, free_blocks = 0;
 			fprintf(fp, "<heap nr=\"%u\">\n<sizes>\n", from + i);
-			for (unsigned o = 0; o < MAX_ORDER; o++)
+			for (unsigned o = 0; o < SS_SHM_ORDERS; o++) {
+				free_blocks += r->nr_free[o];
 				if (r->nr_free[o])
 					fprintf(fp, "  <size from=\"%zu\" to=\"%zu\" total=\"%zu\" count=\"%zu\"/>\n",
 						(size_t)PAGE_SIZE << o, (size_t)PAGE_SIZE << o,
-						r->nr_free[o] * ((size_t)PAGE_SIZE << o), r->nr_free[o]);
-			size_t max = r->brk && heap_peak > r->bytes ? heap_peak : r->bytes;
+						(size_t)r->nr_free[o] * ((size_t)PAGE_SIZE << o), (size_t)r->nr_free[o]);
+			}
+			size_t max = r->kind == ZONE_BRK && heap_peak > bytes ? heap_peak : bytes;
 			fprintf(fp, "</sizes>\n<total type=\"fast\" count=\"0\" size=\"0\"/>\n"
 				"<total type=\"rest\" count=\"%zu\" size=\"%zu\"/>\n"
 				"<system type=\"current\" size=\"%zu\"/>\n<system type=\"max\" size=\"%zu\"/>\n"
 				"<aspace type=\"total\" size=\"%zu\"/>\n<aspace type=\"mprotect\" size=\"%zu\"/>\n</heap>\n",
-				r->free_blocks, r->free_pages << PAGE_SHIFT, r->bytes, max, r->bytes, r->bytes);
-			rest_count += r->free_blocks;
-			rest_bytes += r->free_pages << PAGE_SHIFT;
-			system += r->bytes;
+				free_blocks, (size_t)r->free_pages << PAGE_SHIFT, bytes, max, bytes, bytes);
+			rest_count += free_blocks;
+			rest_bytes += (size_t)r->free_pages << PAGE_SHIFT;
+			system += bytes;
 		}
 		if (n < ROWS)
 			break;
 	}
 
 	size_t fast_count = 0, fast_bytes = 0;
-	struct cache_row rows[ROWS];
+	struct ss_shm_cache rows[ROWS];
 	fputs("<slabs>\n", fp);
 	for (unsigned from = 0, n; (n = copy_caches(rows, from)) > 0; from += n) {
 		for (unsigned i = 0; i < n; i++) {
-			const struct cache_row *r = &rows[i];
+			const struct ss_shm_cache *r = &rows[i];
 			fputs("  <cache name=\"", fp);
 			put_name(fp, r->name);
 			fprintf(fp, "\" objsize=\"%u\" active=\"%zu\" total=\"%zu\" objperslab=\"%u\" "
 				"pagesperslab=\"%u\" slabs=\"%zu\"/>\n",
-				r->size, r->active, r->total, r->per_slab, r->pages_per_slab, r->slabs);
-			fast_count += r->total - r->active;
-			fast_bytes += (r->total - r->active) * r->size;
+				r->size, (size_t)r->active_objs, (size_t)r->num_objs, r->objperslab, r->pagesperslab,
+				(size_t)r->num_slabs);
+			fast_count += r->num_objs - r->active_objs;
+			fast_bytes += (r->num_objs - r->active_objs) * r->size;
 		}
 		if (n < ROWS)
 			break;

@@ -27,7 +27,6 @@
 #define OFFSLAB_MAX_OBJS 64            /* one bitmap word in an off-slab header */
 #define SLAB_MAX_ORDER_PREF 3          /* like slub_max_order: prefer slabs up to 32 KiB */
 #define SLAB_MAX_ORDER_DENSE 4         /* SLAB_DENSE caches: slabs up to 64 KiB */
-#define FREE_SLABS_KEPT 1
 
 ss_lock_t cache_list_lock = SS_LOCK_INIT;
 struct kmem_cache *cache_list;
@@ -147,11 +146,6 @@ COLD int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, s
 	}
 	for (int i = 0; i < SLAB_SHARDS; i++)
 		c->partial[i] = NULL;
-	if (c->policy == &slab_policy_slab) {
-		choose_order(c, c->size >= OFFSLAB_MIN_SIZE && c != &kmem_slab);
-		if (!c->num)
-			return -1;
-	}
 	if (c->policy->setup(c) < 0)
 		return -1;
 	lock(&cache_list_lock);
@@ -364,8 +358,7 @@ void slab_put_obj(struct kmem_cache *c, struct slab *s, unsigned idx)
 	c->active_objs--;
 	if (s->inuse)
 		slab_list_move(c, s, SL_PARTIAL);
-	else if (c->nr_slabs[SL_FREE] >= FREE_SLABS_KEPT ||
-		 c->nr_slabs[SL_PARTIAL] > (s->list == SL_PARTIAL))   /* others partial */
+	else if (!keep_empty_slab(c, s))
 		slab_destroy(c, s);
 	else
 		slab_list_move(c, s, SL_FREE);
@@ -414,7 +407,12 @@ COLD static int slab_destroy_cache(struct kmem_cache *c)
 	return 0;
 }
 
-static int slab_setup(struct kmem_cache *c) { (void)c; return 0; }
+/* The SLAB policy's geometry: slab order, objects per slab, header, colours. */
+COLD static int slab_setup(struct kmem_cache *c)
+{
+	choose_order(c, c->size >= OFFSLAB_MIN_SIZE && c != &kmem_slab);
+	return c->num ? 0 : -1;
+}
 
 const struct slab_policy slab_policy_slab = {
 	.name = "slab",
@@ -450,9 +448,39 @@ COLD int slab_init(void)
 	return kmem_cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache), CACHE_LINE, 0, NULL);
 }
 
-struct kmem_cache *slab_header_cache(void)
+/*
+ * A slab of npages pages for the SLOB and SLUB policies: its struct slab off the slab (from
+ * kmem_slab), every page's descriptor pointing at it, so that free() finds the cache. NULL
+ * when out of memory. The policy fills in the rest (s_mem is the first page).
+ */
+struct slab *slab_offslab_new(struct kmem_cache *c, size_t npages)
 {
-	return &kmem_slab;
+	char *mem = pages_alloc(npages, 0, PG_SLAB);
+	if (!mem)
+		return NULL;
+	struct slab *s = cache_alloc_one(&kmem_slab);
+	if (!s) {
+		pages_free(mem, npages);
+		return NULL;
+	}
+	memset(s, 0, sizeof *s);
+	s->cache = c;
+	s->s_mem = mem;
+	s->offslab = 1;
+	struct page *pg = page_of(zone_of(mem), mem);
+	for (size_t i = 0; i < npages; i++) {
+		pg[i].slab = s;
+		pg[i].slab_class = NO_CLASS;              /* not the kmalloc fast path's */
+	}
+	return s;
+}
+
+/* The slab_offslab_new slab s of npages pages back to kmem_slab and the buddy tier. */
+void slab_offslab_free(struct slab *s, size_t npages)
+{
+	char *mem = s->s_mem;
+	cache_free_one(&kmem_slab, s);
+	pages_free(mem, npages);
 }
 
 static struct kmem_cache *cache_find(const char *name)
@@ -511,7 +539,7 @@ void *ss_kmem_cache_alloc(struct kmem_cache *c)
 /* One node here (0): see slabscope.h. */
 void *ss_kmem_cache_alloc_node(struct kmem_cache *c, int node)
 {
-	if (node != 0 && node != SS_NUMA_NO_NODE) {
+	if (!numa_node_exists(node)) {
 		errno = EINVAL;
 		return NULL;
 	}

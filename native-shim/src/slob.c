@@ -68,26 +68,14 @@ static void page_list_del(struct slab *s)
 
 static struct slab *page_new(void)
 {
-	char *page = pages_alloc(1, 0, PG_SLAB);
-	if (!page)
+	struct slab *s = slab_offslab_new(&slob_cache, 1);
+	if (!s)
 		return NULL;
-	struct slab *s = cache_alloc_one(slab_header_cache());
-	if (!s) {
-		pages_free(page, 1);
-		return NULL;
-	}
-	memset(s, 0, sizeof *s);
-	s->cache = &slob_cache;
-	s->s_mem = page;
-	s->offslab = 1;
+	char *page = s->s_mem;
 	s->hint = 0;                                 /* one free block: the whole page */
 	block(page, 0)->units = (uint16_t)SLOB_UNITS;
 	block(page, 0)->next = SLOB_NONE;
 	memset(start_map(page), 0, 2 * SLOB_MAP_WORDS * 8);
-	struct page *pg = page_of(zone_of(page), page);
-	pg->slab = s;                                /* free() finds the slob cache from here */
-	pg->slab_class = NO_CLASS;
-	pg->obj_delta = 0;
 	page_list_add(s, SL_PARTIAL);
 	slob_cache.grows++;
 	return s;
@@ -96,9 +84,7 @@ static struct slab *page_new(void)
 static void page_release(struct slab *s)
 {
 	page_list_del(s);
-	char *page = s->s_mem;
-	cache_free_one(slab_header_cache(), s);
-	pages_free(page, 1);
+	slab_offslab_free(s, 1);
 	slob_cache.reaps++;
 }
 

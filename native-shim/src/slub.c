@@ -68,26 +68,10 @@ static void list_move(struct kmem_cache *c, struct slab *s, enum slab_list l)
 
 static struct slab *slab_new(struct kmem_cache *c)
 {
-	size_t npages = (size_t)1 << c->order;
-	char *mem = pages_alloc(npages, 0, PG_SLAB);
-	if (!mem)
+	struct slab *s = slab_offslab_new(c, (size_t)1 << c->order);
+	if (!s)
 		return NULL;
-	struct slab *s = cache_alloc_one(slab_header_cache());
-	if (!s) {
-		pages_free(mem, npages);
-		return NULL;
-	}
-	memset(s, 0, sizeof *s);
-	s->cache = c;
-	s->s_mem = mem;
-	s->offslab = 1;
-	struct page *pg = page_of(zone_of(mem), mem);
-	for (size_t i = 0; i < npages; i++) {
-		pg[i].slab = s;
-		pg[i].slab_class = NO_CLASS;
-		pg[i].obj_delta = (int32_t)(mem - (mem + (i << PAGE_SHIFT)));
-	}
-	char *next = NULL;                              /* the freelist in address order */
+	char *mem = s->s_mem, *next = NULL;                              /* the freelist in address order */
 	for (unsigned i = c->num; i-- > 0;) {
 		char *obj = mem + (size_t)i * c->size;
 		if (c->ctor)
@@ -104,9 +88,7 @@ static struct slab *slab_new(struct kmem_cache *c)
 static void slab_release(struct kmem_cache *c, struct slab *s)
 {
 	list_del(c, s);
-	char *mem = s->s_mem;
-	cache_free_one(slab_header_cache(), s);
-	pages_free(mem, (size_t)1 << c->order);
+	slab_offslab_free(s, (size_t)1 << c->order);
 	c->reaps++;
 }
 
@@ -179,8 +161,8 @@ static void slub_free_bulk(struct kmem_cache *c, void **objs, int n)
 		c->active_objs--;
 		if (s->inuse)
 			list_move(c, s, SL_PARTIAL);
-		else if (c->nr_slabs[SL_FREE] || c->nr_slabs[SL_PARTIAL] > (s->list == SL_PARTIAL))
-			slab_release(c, s);                      /* others have room: give it back */
+		else if (!keep_empty_slab(c, s))
+			slab_release(c, s);
 		else
 			list_move(c, s, SL_FREE);
 	}
@@ -223,10 +205,9 @@ static int slub_setup(struct kmem_cache *c)
 	}
 	c->recip = (uint32_t)((((uint64_t)1 << 32) + c->size - 1) / c->size);
 	unsigned min_order = order_for_pages(align_up(c->size, PAGE_SIZE) >> PAGE_SHIFT);
-	unsigned max_order = min_order > SLUB_MAX_ORDER ? min_order : SLUB_MAX_ORDER;
-	unsigned best = min_order;
+	unsigned best = min_order;                       /* slub_fits: min_order < SLUB_MAX_ORDER */
 	size_t best_left = SIZE_MAX, best_num = 0;
-	for (unsigned o = min_order; o <= max_order; o++) {
+	for (unsigned o = min_order; o <= SLUB_MAX_ORDER; o++) {
 		size_t bytes = PAGE_SIZE << o, num = bytes / c->size, left = bytes - num * c->size;
 		if (!num)
 			continue;

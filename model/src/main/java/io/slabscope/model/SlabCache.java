@@ -90,7 +90,7 @@ public record SlabCache(
         return (flags & FLAG_SLOB) != 0 ? "slob" : (flags & FLAG_SLUB) != 0 ? "slub" : "slab";
     }
 
-    /** The flag bits of a {@link #policy()} name (for sources that carry the name: JMX, JFR); 0 for slab or unknown. */
+    /** The flag bits of a {@link #policy()} name (for sources that carry the name: JMX, JFR); 0 for slab, unknown or null. */
     public static int policyFlags(String policy) {
         return "slob".equals(policy) ? FLAG_SLOB : "slub".equals(policy) ? FLAG_SLUB : 0;
     }

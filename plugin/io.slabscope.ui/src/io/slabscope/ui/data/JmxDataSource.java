@@ -231,7 +231,7 @@ public final class JmxDataSource implements DataSource {
                     num(c.get("PartialSlabs"), 0).longValue(), num(c.get("FreeSlabs"), 0).longValue(),
                     num(c.get("Allocations"), 0).longValue(), num(c.get("Frees"), 0).longValue(),
                     num(c.get("Grows"), 0).longValue(), num(c.get("Reaps"), 0).longValue(),
-                    SlabCache.policyFlags(String.valueOf(c.get("Policy"))),
+                    SlabCache.policyFlags((String) c.get("Policy")),
                     num(c.get("CacheId"), out.size()).intValue(),
                     num(c.get("CacheSize"), numSlabs * pps * (long) pageSize).longValue()));
         }
