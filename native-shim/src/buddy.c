@@ -491,7 +491,7 @@ static size_t release_dirty(struct zone *z, unsigned min_order, size_t target)
 		while (z->dirty_pages > target && (idx = z->free_head[o]) != NIL &&
 		       !(z->pages[idx].flags & PGF_CLEAN)) {
 			free_list_del(z, idx);
-			madvise(page_addr(z, idx), PAGE_SIZE << o, MADV_DONTNEED);
+			sys_madvise(page_addr(z, idx), PAGE_SIZE << o, MADV_DONTNEED);
 			free_list_add(z, idx, (unsigned)o, true);
 			released += (size_t)1 << o;
 		}

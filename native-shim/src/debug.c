@@ -229,7 +229,7 @@ static void track_take(unsigned flags, struct debug_track *t)
 	if (!(flags & SS_DEBUG_TRACK))
 		return;
 	t->when_ns = clock_ns(CLOCK_MONOTONIC);
-	t->tid = gettid();
+	t->tid = sys_gettid();
 	if (flags & SS_DEBUG_STACKS) {               /* the whole stack: thousands of instructions */
 		t->nframes = (uint32_t)stack_capture(t->frames, DEBUG_FRAMES);
 		return;

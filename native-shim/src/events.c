@@ -51,15 +51,13 @@ static bool ensure_buffers(void)
 {
 	if (ring)
 		return true;
-	void *r = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED : mmap(NULL, RING_SLOTS * sizeof(struct slot),
-		PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	void *s = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED : mmap(NULL, SET_CAPACITY * sizeof(struct sampled_entry),
-		PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (r == MAP_FAILED || s == MAP_FAILED) {
-		if (r != MAP_FAILED)
-			munmap(r, RING_SLOTS * sizeof(struct slot));
-		if (s != MAP_FAILED)
-			munmap(s, SET_CAPACITY * sizeof(struct sampled_entry));
+	void *r = map_anon(RING_SLOTS * sizeof(struct slot), 0);
+	void *s = map_anon(SET_CAPACITY * sizeof(struct sampled_entry), 0);
+	if (!r || !s) {
+		if (r)
+			sys_munmap(r, RING_SLOTS * sizeof(struct slot));
+		if (s)
+			sys_munmap(s, SET_CAPACITY * sizeof(struct sampled_entry));
 		return false;
 	}
 	sampled = s;
@@ -83,7 +81,7 @@ void event_record(int type, unsigned tier, uint32_t cache_id, const void *addr, 
 	if (!events_on)
 		return;
 	struct slot rec = { .ev = { .type = (uint16_t)type, .tier = (uint16_t)tier,
-				    .cache_id = (uint16_t)cache_id, .tid = gettid(),
+				    .cache_id = (uint16_t)cache_id, .tid = sys_gettid(),
 				    .time_ns = clock_ns(CLOCK_REALTIME), .addr = (uintptr_t)addr, .size = size } };
 	lock(&event_lock);
 	if (ring)
@@ -252,7 +250,7 @@ void sample_taken(struct tcache *tc, void *p, size_t n)
 	if (!p || tc->in_sample || !events_on)
 		return;
 	tc->in_sample = true;                       /* backtrace() may allocate */
-	struct slot rec = { .ev = { .type = SS_EV_ALLOC, .tid = gettid(), .time_ns = clock_ns(CLOCK_REALTIME),
+	struct slot rec = { .ev = { .type = SS_EV_ALLOC, .tid = sys_gettid(), .time_ns = clock_ns(CLOCK_REALTIME),
 				    .addr = (uintptr_t)p, .size = n } };
 	size_t mean = sample_mean;
 	rec.ev.weight = n > mean ? n : mean;
@@ -278,7 +276,7 @@ void sample_freed(const void *p, size_t size)
 		return;
 	lock(&event_lock);
 	if (sampled_remove((uintptr_t)p)) {
-		struct slot rec = { .ev = { .type = SS_EV_FREE, .tid = gettid(), .time_ns = clock_ns(CLOCK_REALTIME),
+		struct slot rec = { .ev = { .type = SS_EV_FREE, .tid = sys_gettid(), .time_ns = clock_ns(CLOCK_REALTIME),
 					    .addr = (uintptr_t)p, .size = size } };
 		push(&rec);
 	}

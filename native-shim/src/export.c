@@ -45,7 +45,7 @@ static bool shm_enabled(void)
 {
 	static int enabled = -1;
 	if (enabled < 0) {
-		const char *e = getenv("SLABSCOPE_SHM");
+		const char *e = ss_getenv("SLABSCOPE_SHM");
 		enabled = !(e && e[0] == '0');
 	}
 	return enabled;
@@ -68,7 +68,7 @@ static uint64_t resident_of(uintptr_t addr, size_t len)
 	uint64_t pages = 0;
 	for (size_t off = 0; off < len; off += sizeof vec * PAGE_SIZE) {
 		size_t chunk = len - off < sizeof vec * PAGE_SIZE ? len - off : sizeof vec * PAGE_SIZE;
-		if (mincore((void *)(addr + off), chunk, vec) < 0)
+		if (sys_mincore((void *)(addr + off), chunk, vec) < 0)
 			continue;
 		for (size_t i = 0; i < (chunk + PAGE_SIZE - 1) / PAGE_SIZE; i++)
 			pages += vec[i] & 1;
@@ -264,7 +264,7 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	h->magic = SS_SHM_MAGIC;
 	h->version = SS_SHM_VERSION;
 	h->header_size = sizeof *h;
-	h->pid = getpid();
+	h->pid = sys_getpid();
 	h->page_size = PAGE_SIZE;
 	h->start_time_ns = settings.start_time_ns;
 	h->publish_time_ns = clock_ns(CLOCK_REALTIME);
@@ -279,7 +279,7 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	h->nr_orders = MAX_ORDER;
 	h->global_size = sizeof(struct ss_shm_global);
 	h->global_offset = global_off;
-	ssize_t n = readlink("/proc/self/exe", h->exe, sizeof h->exe - 1);
+	long n = sys_readlinkat(AT_FDCWD, "/proc/self/exe", h->exe, sizeof h->exe - 1);
 	h->exe[n > 0 ? n : 0] = 0;
 	return total;
 }
@@ -346,7 +346,7 @@ static void sink_put(struct sink *s, const void *data, size_t n)
 		memcpy(s->chunk + s->fill, d, k);
 		s->fill += k, d += k, n -= k, s->pos += k;
 		if (s->fill == sizeof s->chunk) {
-			if (write(s->fd, s->chunk, s->fill) < 0)
+			if (sys_write(s->fd, s->chunk, s->fill) < 0)
 				s->fd = -2;
 			s->fill = 0;
 		}
@@ -423,7 +423,7 @@ static void layout_publish(uint64_t request)
 	char path[64], tmp[72];
 	shm_path(path, shm.owner, ".layout");
 	shm_path(tmp, shm.owner, ".layout.tmp");
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = (int)sys_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
 	struct sink *s = &layout_sink;
@@ -433,33 +433,33 @@ static void layout_publish(uint64_t request)
 	layout_emit(s, request);
 	unlock(&large_lock);
 	unlock(&page_lock);
-	bool ok = s->fd >= 0 && (!s->fill || write(fd, s->chunk, s->fill) == (ssize_t)s->fill);
-	close(fd);
+	bool ok = s->fd >= 0 && (!s->fill || sys_write(fd, s->chunk, s->fill) == (long)s->fill);
+	sys_close(fd);
 	if (ok)
-		rename(tmp, path);
+		sys_renameat(AT_FDCWD, tmp, AT_FDCWD, path);
 	else
-		unlink(tmp);
+		sys_unlinkat(AT_FDCWD, tmp, 0);
 }
 
 /* ---- the segment ---------------------------------------------------------- */
 static bool segment_open(void)
 {
 	char path[64];
-	pid_t pid = getpid();
+	pid_t pid = sys_getpid();
 	shm_path(path, pid, "");
-	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = (int)sys_openat(AT_FDCWD, path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	struct stat st;
 	if (fd < 0)
 		return false;
 	/* a leftover of an earlier image of this pid (exec) is reused, anything else refused */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    fchmod(fd, 0600) < 0 || ftruncate(fd, (off_t)SEGMENT_SIZE) < 0) {
-		close(fd);
+	if (sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != sys_geteuid() ||
+	    sys_fchmod(fd, 0600) < 0 || sys_ftruncate(fd, (long)SEGMENT_SIZE) < 0) {
+		sys_close(fd);
 		return false;
 	}
-	void *m = mmap(NULL, SEGMENT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
+	void *m = sys_mmap(NULL, SEGMENT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	sys_close(fd);
+	if (!m)
 		return false;
 	memset(m, 0, sizeof(struct ss_shm_header));
 	shm.seg = m;
@@ -467,8 +467,23 @@ static bool segment_open(void)
 	return true;
 }
 
-static void publish_locked_uncancelled(void)
+/* In a fork child the inherited mapping is the parent's: drop it, publish our own later. */
+static void forget_parents_segment(void)
 {
+	if (shm.seg)
+		sys_munmap(shm.seg, SEGMENT_SIZE);
+	shm.seg = NULL;
+	shm.failed = false;
+	shm.last_ms = 0;
+	shm.resident_ms = 0;
+	shm.publish_count = 0;
+}
+
+/* Publish, publish_lock held. */
+static void publish_locked(void)
+{
+	if (shm.seg && shm.owner != sys_getpid())
+		forget_parents_segment();      /* forked by a single-threaded parent: no fork handler ran */
 	if (!shm.seg && !shm.failed && !segment_open())
 		shm.failed = true;                     /* e.g. no /dev/shm: stay silent, stop trying */
 	if (!shm.seg)
@@ -485,14 +500,6 @@ static void publish_locked_uncancelled(void)
 		layout_publish(req);
 		__atomic_store_n(&h->layout_seq, req, __ATOMIC_RELEASE);
 	}
-}
-
-/* Publish, publish_lock held: open, write and close run with cancellation off. */
-static void publish_locked(void)
-{
-	int cancel = cancel_off();
-	publish_locked_uncancelled();
-	cancel_restore(cancel);
 }
 
 EXPORT void ss_publish(void)
@@ -516,7 +523,7 @@ void export_maybe_publish(void)
 		shm.last_ms = now;
 		return;
 	}
-	if (now - shm.last_ms < SS_PUBLISH_INTERVAL_MS || pthread_mutex_trylock(&publish_lock))
+	if (now - shm.last_ms < SS_PUBLISH_INTERVAL_MS || !trylock(&publish_lock))
 		return;
 	if (now - shm.last_ms >= SS_PUBLISH_INTERVAL_MS) {
 		shm.last_ms = now;
@@ -527,26 +534,19 @@ void export_maybe_publish(void)
 
 void export_at_exit(void)
 {
-	if (!shm.seg || shm.owner != getpid())
+	if (!shm.seg || shm.owner != sys_getpid())
 		return;
 	char path[64];
 	shm_path(path, shm.owner, "");
-	unlink(path);
+	sys_unlinkat(AT_FDCWD, path, 0);
 	shm_path(path, shm.owner, ".layout");
-	unlink(path);
+	sys_unlinkat(AT_FDCWD, path, 0);
 }
 
-/* fork child: the inherited mapping is the parent's; drop it, publish our own later. */
 void export_fork_child(void)
 {
-	pthread_mutex_init(&publish_lock, NULL);
-	if (shm.seg)
-		munmap(shm.seg, SEGMENT_SIZE);
-	shm.seg = NULL;
-	shm.failed = false;
-	shm.last_ms = 0;
-	shm.resident_ms = 0;
-	shm.publish_count = 0;
+	lock_init(&publish_lock);
+	forget_parents_segment();
 }
 
 EXPORT const char *ss_version(void)

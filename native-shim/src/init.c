@@ -3,7 +3,7 @@
  *
  * Initialisation runs on the first allocation (or the library constructor, whichever
  * comes first). It may not allocate, use stdio or the locale: it reads the environment
- * with getenv, maps its tables with mmap and builds the caches in static storage.
+ * (ss_getenv), maps its tables with mmap and builds the caches in static storage.
  *
  * fork(): the prepare handler takes every allocator lock in the documented order, so the
  * child starts with consistent lists; the child re-initialises the locks. Other threads'
@@ -14,6 +14,8 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 #include "internal.h"
+
+extern char **environ;
 
 #define DEFAULT_MMAP_THRESHOLD ((size_t)128 << 10)
 #define DEFAULT_TRIM_THRESHOLD ((size_t)128 << 10)
@@ -41,12 +43,25 @@ void settings_update_limits(void)
 	settings.medium_limit = medium < (MAX_ORDER_PAGES << PAGE_SHIFT) ? medium : (MAX_ORDER_PAGES << PAGE_SHIFT);
 }
 
+/*
+ * getenv(3) as a loop over environ: libc's getenv is code (and a fault-around window of
+ * libc's pages) no program running glibc's malloc needs at start-up (sys.h).
+ */
+const char *ss_getenv(const char *name)
+{
+	size_t n = strlen(name);
+	for (char **e = environ; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
 /* Parse "131072", "128k", "2M", "1g"; -1 when absent or malformed. */
 static long long env_size(const char *ours, const char *glibc)
 {
-	const char *s = getenv(ours);
+	const char *s = ss_getenv(ours);
 	if (!s && glibc)
-		s = getenv(glibc);
+		s = ss_getenv(glibc);
 	if (!s || !*s)
 		return -1;
 	unsigned long long v = 0;
@@ -81,13 +96,13 @@ static void read_environment(void)
 		settings.decay_ms = (unsigned)v;
 	if ((v = env_size("SLABSCOPE_TOP_PAD", "MALLOC_TOP_PAD_")) >= 0)
 		settings.top_pad = (size_t)v;
-	const char *d = getenv("SLABSCOPE_DEBUG");
+	const char *d = ss_getenv("SLABSCOPE_DEBUG");
 	if (d) {
 		strncpy(settings.debug_spec, d, sizeof settings.debug_spec - 1);
 		debug_check_spec();
 		debug_blocks_init();
 	}
-	const char *a = getenv("SLABSCOPE_ABORT");
+	const char *a = ss_getenv("SLABSCOPE_ABORT");
 	if (a && a[0] == '0')
 		settings.abort_on_error = false;
 }
@@ -129,13 +144,13 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
-	pthread_mutex_init(&event_lock, NULL);
-	pthread_mutex_init(&tcache_list_lock, NULL);
-	pthread_mutex_init(&large_lock, NULL);
-	pthread_mutex_init(&page_lock, NULL);
+	lock_init(&event_lock);
+	lock_init(&tcache_list_lock);
+	lock_init(&large_lock);
+	lock_init(&page_lock);
 	for (struct kmem_cache *c = cache_list; c; c = c->next_cache)
-		pthread_mutex_init(&c->lock, NULL);
-	pthread_mutex_init(&cache_list_lock, NULL);
+		lock_init(&c->lock);
+	lock_init(&cache_list_lock);
 	/* The child inherits the heap, so it inherits the history of every thread too: the
 	 * caches of the threads that do not exist here are folded into dead_threads (their
 	 * cached objects stay allocated, as in glibc). */
@@ -149,11 +164,31 @@ static void fork_child(void)
 	export_fork_child();
 }
 
+int fork_handlers_state;                     /* 0 none, 1 being registered, FORK_HANDLERS_READY */
+static __thread bool registering_fork_handlers;
+
+/* Register the fork handlers once; other threads wait until it is done (internal.h). */
+void fork_handlers_register(void)
+{
+	if (registering_fork_handlers)
+		return;                              /* pthread_atfork allocated: let it through */
+	int none = 0;
+	if (__atomic_compare_exchange_n(&fork_handlers_state, &none, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		registering_fork_handlers = true;
+		pthread_atfork(fork_prepare, fork_parent, fork_child);
+		registering_fork_handlers = false;
+		__atomic_store_n(&fork_handlers_state, FORK_HANDLERS_READY, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&fork_handlers_state, __ATOMIC_ACQUIRE) != FORK_HANDLERS_READY)
+		cpu_relax();
+}
+
 void ss_init_slow(void)
 {
-	static int atfork_done;
 	lock(&init_lock);
 	if (!ss_initialized) {
+		clock_init();
 		read_environment();
 		settings.free_secret = make_secret();
 		settings.start_time_ns = clock_ns(CLOCK_REALTIME);
@@ -161,13 +196,10 @@ void ss_init_slow(void)
 			ss_fatal("initialisation failed", "cannot map the allocator's tables");
 		pthread_key_create(&tcache_key, tcache_thread_exit);
 		settings_update_limits();
-		fault_from_env(getenv("SLABSCOPE_FAULT"));   /* after the tables: they are not covered */
+		fault_from_env(ss_getenv("SLABSCOPE_FAULT"));   /* after the tables: they are not covered */
 		__atomic_store_n(&ss_initialized, 1, __ATOMIC_RELEASE);
 	}
 	unlock(&init_lock);
-	/* pthread_atfork may allocate: only now, when malloc works. */
-	if (!__atomic_exchange_n(&atfork_done, 1, __ATOMIC_ACQ_REL))
-		pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
 __attribute__((constructor)) static void slabscope_constructor(void)

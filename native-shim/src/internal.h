@@ -45,6 +45,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "slabscope.h"
+#include "sys.h"
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -66,12 +67,9 @@
 #define MIN_ALIGN       16
 
 #include <time.h>
-static inline uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+/* clock.c: the vDSO's clock_gettime, found at initialisation (a system call before). */
+INTERNAL void clock_init(void);
+INTERNAL uint64_t clock_ns(clockid_t id);
 /* Coarse monotonic milliseconds (vDSO, a few ns): for decay and pacing decisions. */
 static inline uint64_t clock_ms(void) { return clock_ns(CLOCK_MONOTONIC_COARSE) / 1000000; }
 
@@ -79,11 +77,57 @@ static inline size_t align_up(size_t x, size_t a) { return (x + a - 1) & ~(a - 1
 static inline unsigned ilog2(size_t x) { return 63u - (unsigned)__builtin_clzl(x); }
 static inline unsigned order_for_pages(size_t n) { return n <= 1 ? 0 : ilog2(n - 1) + 1; }
 
-/* ---- spin-free lock: a pthread mutex, re-initialised in the fork child --- */
-typedef pthread_mutex_t ss_lock_t;
-#define SS_LOCK_INIT PTHREAD_MUTEX_INITIALIZER
-static inline void lock(ss_lock_t *l)   { pthread_mutex_lock(l); }
-static inline void unlock(ss_lock_t *l) { pthread_mutex_unlock(l); }
+/* ---- locks: one futex word each (lock.c), re-initialised in the fork child ----
+ * 0 free, 1 held, 2 held and somebody may sleep on it (Drepper, "Futexes Are Tricky",
+ * mutex 2, as glibc's internal lll_lock). Not pthread mutexes: their code is libc's,
+ * pages a program under glibc's malloc never touches (sys.h), 40 bytes instead of 4, and
+ * a call through the PLT on every lock and unlock. */
+typedef struct { int state; } ss_lock_t;
+#define SS_LOCK_INIT { 0 }
+INTERNAL void lock_wait(ss_lock_t *l);
+INTERNAL void lock_wake(ss_lock_t *l);
+INTERNAL void cpu_relax(void);
+static inline void lock_init(ss_lock_t *l) { __atomic_store_n(&l->state, 0, __ATOMIC_RELAXED); }
+
+/*
+ * Fork handlers (init.c) are registered when a process first takes an allocator lock with
+ * more than one thread, not at start-up: until then no lock can be held by anyone but the
+ * thread calling fork(), and pthread_atfork's code and data are two more fault-around
+ * windows of libc (sys.h). glibc's pthread_create clears __libc_single_threaded before
+ * the new thread runs; without that symbol (not glibc) the handlers come at the first lock.
+ */
+#define FORK_HANDLERS_READY 2
+INTERNAL extern int fork_handlers_state;
+INTERNAL void fork_handlers_register(void);
+extern char __libc_single_threaded __attribute__((weak));
+static inline void fork_safety(void)
+{
+	if (unlikely(__atomic_load_n(&fork_handlers_state, __ATOMIC_ACQUIRE) != FORK_HANDLERS_READY) &&
+	    !(&__libc_single_threaded && __libc_single_threaded))
+		fork_handlers_register();
+}
+
+static inline bool lock_try_raw(ss_lock_t *l)
+{
+	int free_ = 0;
+	return __atomic_compare_exchange_n(&l->state, &free_, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+static inline bool trylock(ss_lock_t *l)
+{
+	fork_safety();
+	return lock_try_raw(l);
+}
+static inline void lock(ss_lock_t *l)
+{
+	fork_safety();
+	if (unlikely(!lock_try_raw(l)))
+		lock_wait(l);
+}
+static inline void unlock(ss_lock_t *l)
+{
+	if (unlikely(__atomic_exchange_n(&l->state, 0, __ATOMIC_RELEASE) == 2))
+		lock_wake(l);
+}
 
 /* ---- page descriptors (the kernel's struct page) -------------------------- */
 enum page_kind {
@@ -150,6 +194,8 @@ INTERNAL extern struct zone *zones[MAX_ZONES];
 INTERNAL extern unsigned nr_zones;
 INTERNAL extern uint16_t *zone_map;          /* address >> GRANULE_SHIFT -> zone id */
 INTERNAL extern ss_lock_t page_lock;
+INTERNAL void *map_anon(size_t len, int extra_flags);
+INTERNAL const char *ss_getenv(const char *name);   /* init.c */
 
 INTERNAL extern struct zone brk_zone;        /* zones[1] (zone.c) */
 static inline struct zone *zone_of(const void *p)
@@ -524,21 +570,6 @@ static inline bool fault_fail(unsigned source)
 		return false;
 	return fault_hit(source);
 }
-
-/* ---- thread cancellation ------------------------------------------------- */
-/*
- * open, write, close and the like are cancellation points: a thread cancelled in one while
- * it holds an allocator lock would leave the lock held for ever, and the next fork() or
- * slow path would hang. The shim makes those calls with cancellation disabled; a pending
- * cancel acts at the thread's next cancellation point outside the shim (t_cancel).
- */
-static inline int cancel_off(void)
-{
-	int old;
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
-	return old;
-}
-static inline void cancel_restore(int old) { pthread_setcancelstate(old, &old); }
 
 /* ---- output without stdio (print.c) -------------------------------------- */
 struct outbuf { char buf[4096]; size_t len; int fd; };

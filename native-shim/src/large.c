@@ -66,15 +66,14 @@ static int table_reserve(void)
 	size_t cap = 256;
 	while ((table_used + 1) * 4 > cap)
 		cap *= 2;                          /* rebuilt tables start at most a quarter full */
-	struct large_block *t = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED :
-		mmap(NULL, cap * sizeof *t, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (t == MAP_FAILED)
+	struct large_block *t = map_anon(cap * sizeof *t, 0);
+	if (!t)
 		return -1;
 	for (size_t i = 0; i < table_cap; i++)
 		if (table[i].addr > SLOT_DELETED)
 			table_put(t, cap, &table[i]);
 	if (table)
-		munmap(table, table_cap * sizeof *table);
+		sys_munmap(table, table_cap * sizeof *table);
 	table = t;
 	table_cap = cap;
 	table_tombs = 0;
@@ -101,9 +100,8 @@ void *large_alloc(size_t size, size_t align)
 		errno = ENOMEM;
 		return NULL;
 	}
-	char *map = fault_fail(SS_FAULT_MMAP) ? MAP_FAILED :
-		mmap(NULL, len + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (map == MAP_FAILED) {
+	char *map = map_anon(len + extra, 0);
+	if (!map) {
 		STAT_ADD(alloc_failures, 1);
 		event_record(SS_EV_FAIL, SS_TIER_MMAP, 0, NULL, size);
 		errno = ENOMEM;
@@ -113,14 +111,14 @@ void *large_alloc(size_t size, size_t align)
 	if (extra) {                               /* cut the mapping down to an aligned one */
 		p = (char *)align_up((uintptr_t)map, align);
 		if (p > map)
-			munmap(map, (size_t)(p - map));
+			sys_munmap(map, (size_t)(p - map));
 		if (map + len + extra > p + len)
-			munmap(p + len, (size_t)(map + len + extra - (p + len)));
+			sys_munmap(p + len, (size_t)(map + len + extra - (p + len)));
 	}
 	lock(&large_lock);
 	if (table_reserve() < 0) {
 		unlock(&large_lock);
-		munmap(p, len);
+		sys_munmap(p, len);
 		STAT_ADD(alloc_failures, 1);
 		errno = ENOMEM;
 		return NULL;
@@ -165,7 +163,7 @@ bool large_free(void *p)
 		settings_update_limits();
 	}
 	unlock(&large_lock);
-	munmap(p, len);
+	sys_munmap(p, len);
 	event_record(SS_EV_MUNMAP, SS_TIER_MMAP, 0, p, len);
 	export_maybe_publish();
 	return true;
@@ -186,9 +184,9 @@ void *large_realloc(void *p, size_t size)
 	size_t len = align_up(size, PAGE_SIZE);
 	lock(&large_lock);
 	size_t old_len = table_find((uintptr_t)p)->map_len;   /* before table_reserve moves it */
-	void *q = table_reserve() < 0 || fault_fail(SS_FAULT_MMAP) ? MAP_FAILED :
-		mremap(p, old_len, len, MREMAP_MAYMOVE);
-	if (q == MAP_FAILED) {
+	void *q = table_reserve() < 0 || fault_fail(SS_FAULT_MMAP) ? NULL :
+		sys_mremap(p, old_len, len, MREMAP_MAYMOVE);
+	if (!q) {
 		unlock(&large_lock);
 		errno = ENOMEM;
 		return NULL;

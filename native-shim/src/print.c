@@ -11,18 +11,16 @@
 
 void out_flush(struct outbuf *o)
 {
-	int cancel = cancel_off();                  /* the caller may hold a lock */
 	size_t done = 0;
 	while (done < o->len) {
-		ssize_t w = write(o->fd, o->buf + done, o->len - done);
-		if (w < 0 && errno == EINTR)
+		long w = sys_write(o->fd, o->buf + done, o->len - done);
+		if (w == -EINTR)
 			continue;
 		if (w <= 0)
 			break;
 		done += (size_t)w;
 	}
 	o->len = 0;
-	cancel_restore(cancel);
 }
 
 static void out_char(struct outbuf *o, char ch)

@@ -139,7 +139,7 @@ COLD int kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, s
 		debug_on = true;
 	}
 	c->recip = (uint32_t)((((uint64_t)1 << 32) + c->size - 1) / c->size);
-	pthread_mutex_init(&c->lock, NULL);
+	lock_init(&c->lock);
 	for (int l = 0; l < NR_SLAB_LISTS; l++) {
 		c->lists[l] = NULL;
 		c->nr_slabs[l] = 0;

@@ -124,7 +124,7 @@ static void write_figures(struct outbuf *o)
 	stats_sum_threads(&t);
 	heap_figures(&h);
 	uint64_t live = live_allocs(&t);
-	line(o, "pid", (uint64_t)getpid());
+	line(o, "pid", (uint64_t)sys_getpid());
 	line(o, "malloc_calls", t.malloc_calls);
 	line(o, "free_calls", t.free_calls);
 	line(o, "calloc_calls", t.calloc_calls);
@@ -307,7 +307,7 @@ EXPORT void ss_write_extfrag(int fd)
 /* At exit, SLABSCOPE_REPORT=path (%p = pid) receives the figures, mode 0600. */
 void stats_write_report(void)
 {
-	const char *tmpl = getenv("SLABSCOPE_REPORT");
+	const char *tmpl = ss_getenv("SLABSCOPE_REPORT");
 	if (!tmpl || !*tmpl || !ss_initialized)
 		return;
 	char path[512];
@@ -316,7 +316,7 @@ void stats_write_report(void)
 		if (s[0] == '%' && s[1] == 'p') {
 			char d[12];
 			int k = 0;
-			for (unsigned pid = (unsigned)getpid(); pid; pid /= 10)
+			for (unsigned pid = (unsigned)sys_getpid(); pid; pid /= 10)
 				d[k++] = (char)('0' + pid % 10);
 			while (k)
 				path[n++] = d[--k];
@@ -326,15 +326,13 @@ void stats_write_report(void)
 		}
 	}
 	path[n] = 0;
-	int cancel = cancel_off();                  /* open and close: cancellation points */
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = (int)sys_openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		struct outbuf o = { .fd = fd };
 		write_figures(&o);
 		out_flush(&o);
-		close(fd);
+		sys_close(fd);
 	}
-	cancel_restore(cancel);
 }
 
 __attribute__((destructor)) static void slabscope_destructor(void)

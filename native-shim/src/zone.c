@@ -31,12 +31,12 @@ unsigned nr_zones;
 uint16_t *zone_map;
 struct zone brk_zone;
 
-static void *map_anon(size_t len, int extra_flags)
+/* Anonymous read-write memory from mmap, NULL when it fails (or a fault is injected). */
+void *map_anon(size_t len, int extra_flags)
 {
 	if (fault_fail(SS_FAULT_MMAP))
 		return NULL;
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	return sys_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
 }
 
 static void zone_map_register(struct zone *z, uintptr_t from, uintptr_t to)
@@ -126,12 +126,12 @@ static int mmap_zone_new(void)
 		return -1;
 	uintptr_t base = align_up((uintptr_t)map, MMAP_ZONE_SIZE);
 	if (base > (uintptr_t)map)
-		munmap(map, base - (uintptr_t)map);
-	munmap((void *)(base + MMAP_ZONE_SIZE), (uintptr_t)map + MMAP_ZONE_SIZE - base);
+		sys_munmap(map, base - (uintptr_t)map);
+	sys_munmap((void *)(base + MMAP_ZONE_SIZE), (uintptr_t)map + MMAP_ZONE_SIZE - base);
 	size_t npages = MMAP_ZONE_SIZE >> PAGE_SHIFT;
 	struct zone *z = map_anon(sizeof(struct zone) + npages * sizeof(struct page), 0);
 	if (!z) {
-		munmap((void *)base, MMAP_ZONE_SIZE);
+		sys_munmap((void *)base, MMAP_ZONE_SIZE);
 		return -1;
 	}
 	z->id = (uint16_t)(nr_zones + 1);
