@@ -247,6 +247,7 @@ int64_t sample_next_interval(struct tcache *tc)
 void sample_taken(struct tcache *tc, void *p, size_t n)
 {
 	tc->sample_at = tc->st.bytes_requested + (uint64_t)sample_next_interval(tc);
+	tcache_set_event_at(tc);
 	if (!p || tc->in_sample || !events_on)
 		return;
 	tc->in_sample = true;                       /* backtrace() may allocate */
@@ -287,8 +288,10 @@ void sample_freed(const void *p, size_t size)
 static void reset_countdowns(void)
 {
 	lock(&tcache_list_lock);
-	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
+	for (struct tcache *tc = tcache_list; tc; tc = tc->next) {
 		tc->sample_at = tc->st.bytes_requested + (uint64_t)sample_next_interval(tc);
+		tcache_set_event_at(tc);
+	}
 	unlock(&tcache_list_lock);
 }
 

@@ -8,7 +8,7 @@
  *                 small_limit < size < mmap  -> "medium": exact run of buddy pages
  *                 size >= mmap_threshold     -> large.c, one mmap per block
  *   tcache.c   per-thread array caches in front of the kmalloc caches (the kernel's
- *              per-CPU array_cache): the fast path touches no lock.
+ *              per-CPU array_cache): the fast path touches no lock; reaped per MiB asked.
  *   slob.c     the SLOB policy (SS_SLAB_SLOB): objects of small caches first fit in
  *              pages they share, as the kernel's SLOB.
  *   slub.c     the SLUB policy (SS_SLAB_SLUB): slabs without bitmaps, a hardened
@@ -27,6 +27,8 @@
  *   print.c    a tiny formatter writing to file descriptors (no stdio, no malloc) and
  *              the fatal-error path for invalid frees.
  *   init.c     one-time set-up, environment, thresholds, fork handlers.
+ *   lock.c     the locks' contended half (futex); sys.h: the system calls, made directly;
+ *   clock.c    the vDSO's clock. All three keep libc's pages out of the process (sys.h).
  *   fault.c    fault injection: page-source calls (sbrk, mmap, mremap) failed on purpose.
  *
  *   events.c   sampled allocations (with native stacks) and tier events for JFR.
@@ -305,6 +307,7 @@ struct kmem_cache {
 	size_t   nr_slabs[NR_SLAB_LISTS];
 	size_t   active_objs;         /* handed out of slabs (includes per-thread arrays) */
 	uint64_t allocs, frees, grows, reaps;   /* slab-level traffic */
+	uint64_t reap_allocs;                   /* allocs at the last cache_reap (slab.c) */
 	struct kmem_cache *next_cache;
 };
 
@@ -382,6 +385,7 @@ INTERNAL int  kmem_cache_setup(struct kmem_cache *c, const char *name, size_t si
 INTERNAL int  slab_obj_index(const struct kmem_cache *c, const struct slab *s, const void *p);
 INTERNAL bool slab_obj_is_free(const struct slab *s, unsigned idx);
 INTERNAL int  slab_init(void);
+INTERNAL void cache_reap(void);
 INTERNAL struct slab *slab_lookup(const void *p, int *idx);
 INTERNAL struct slab *slab_of(const void *p);
 INTERNAL void *cache_alloc_one(struct kmem_cache *c);
@@ -434,10 +438,14 @@ struct thread_stats {                  /* counted off the fast paths (and folded
 	uint64_t malloc_calls, free_calls, calloc_calls, realloc_calls, memalign_calls;
 	uint64_t slab_allocs, slab_frees, bytes_requested, bytes_allocated;
 };
+#define REAP_PROBES 4
 struct tcache {
 	struct tcache *next, *prev;    /* registry, for summing statistics */
 	struct thread_stats st;        /* st.bytes_requested counts every call */
-	uint64_t sample_at;            /* sample when st.bytes_requested reaches it */
+	uint64_t event_at;             /* malloc's fast path steps aside when st.bytes_requested
+	                                * reaches it: the earlier of sample_at and reap_at */
+	uint64_t sample_at;            /* the next sampled allocation (events.c) */
+	uint64_t reap_at;              /* the next reap of this cache (tcache.c) */
 	uint64_t fast_allocs[NR_KMALLOC];   /* malloc() served by the fast path, per class */
 	uint64_t fast_frees[NR_KMALLOC];    /* free() served by the fast path, per class */
 	uint32_t slow_events;          /* refills and flushes: paces publication */
@@ -447,6 +455,8 @@ struct tcache {
 	const void *caller;            /* debug mode: return address into the caller of malloc & co */
 	uint32_t count[NR_KMALLOC];
 	uint8_t  batch[NR_KMALLOC];    /* objects the next refill takes (tcache.c) */
+	uint8_t  reap_mark[NR_KMALLOC];   /* objects in the stack at the last reap (tcache.c) */
+	void    *reap_probe[NR_KMALLOC][REAP_PROBES];   /* what some of their slots held then */
 	void    *objs[NR_KMALLOC][TC_SLOTS];   /* not cleared: only count[] of them are valid */
 };
 INTERNAL extern uint16_t tc_limit[NR_KMALLOC];
@@ -472,6 +482,12 @@ INTERNAL struct tcache *tcache_create(void);
 INTERNAL void *tcache_refill(struct tcache *tc, unsigned cls);
 INTERNAL void  tcache_flush(struct tcache *tc, unsigned cls, unsigned keep);
 INTERNAL void  tcache_flush_all(struct tcache *tc);
+INTERNAL void  tcache_event(struct tcache *tc, void *p, size_t n);
+static inline void tcache_set_event_at(struct tcache *tc)
+{
+	tc->event_at = tc->sample_at < tc->reap_at ? tc->sample_at : tc->reap_at;
+}
+
 INTERNAL void  tcache_thread_exit(void *arg);
 INTERNAL void  tcache_fold_stats(const struct tcache *tc, struct thread_stats *out);
 INTERNAL extern ss_lock_t tcache_list_lock;
@@ -549,11 +565,11 @@ INTERNAL void    event_push(const struct ss_event *ev, const uint64_t *frames);
 INTERNAL int64_t sample_next_interval(struct tcache *tc);
 INTERNAL void    sample_taken(struct tcache *tc, void *p, size_t n);
 INTERNAL void    sample_freed(const void *p, size_t size);
-/* After st.bytes_requested has counted a call: is this allocation sampled? */
+/* After st.bytes_requested has counted a call: is this allocation sampled, is a reap due? */
 static inline void sample_check(struct tcache *tc, void *p, size_t n)
 {
-	if (tc && unlikely(tc->st.bytes_requested >= tc->sample_at))
-		sample_taken(tc, p, n);
+	if (tc && unlikely(tc->st.bytes_requested >= tc->event_at))
+		tcache_event(tc, p, n);
 }
 
 /* ---- fault injection (fault.c) ------------------------------------------ */

@@ -233,7 +233,7 @@ EXPORT void *malloc(size_t n)
 		unsigned cls = size_class(n);
 		uint32_t k = tc->count[cls];
 		uint64_t requested = tc->st.bytes_requested + n;
-		if (likely(k && requested < tc->sample_at)) {
+		if (likely(k && requested < tc->event_at)) {
 			void *p = tc->objs[cls][k - 1];
 			tc->count[cls] = k - 1;
 			tc->st.bytes_requested = requested;

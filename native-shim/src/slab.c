@@ -397,6 +397,24 @@ COLD static size_t slab_shrink(struct kmem_cache *c)
 	return pages;
 }
 
+/*
+ * Release the empty slabs of every cache that has not taken an object from its slabs since
+ * the last visit: an empty slab is kept as a spare for the next refill (keep_empty_slab),
+ * and a spare that a whole reap interval did not need is only memory no other size can
+ * use. Called from a thread's reap (tcache.c).
+ */
+void cache_reap(void)
+{
+	lock(&cache_list_lock);
+	for (struct kmem_cache *c = cache_list; c; c = c->next_cache) {
+		uint64_t allocs = __atomic_load_n(&c->allocs, __ATOMIC_RELAXED);
+		if (allocs == c->reap_allocs && __atomic_load_n(&c->nr_slabs[SL_FREE], __ATOMIC_RELAXED))
+			c->policy->shrink(c);
+		c->reap_allocs = allocs;
+	}
+	unlock(&cache_list_lock);
+}
+
 COLD static int slab_destroy_cache(struct kmem_cache *c)
 {
 	if (c->active_objs) {

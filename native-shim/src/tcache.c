@@ -21,6 +21,8 @@ ss_lock_t tcache_list_lock = SS_LOCK_INIT;
 struct tcache *tcache_list;
 INTERNAL extern pthread_key_t tcache_key;
 
+#define REAP_BYTES    ((uint64_t)1 << 20)  /* a thread reaps its cache after asking for this much */
+#define REAP_MIN_SIZE 1024                   /* smaller classes are not reaped (tcache_reap) */
 #define TCACHE_PAGES (align_up(sizeof(struct tcache), PAGE_SIZE) >> PAGE_SHIFT)
 
 COLD struct tcache *tcache_create(void)
@@ -34,6 +36,8 @@ COLD struct tcache *tcache_create(void)
 	static uint32_t next_shard;
 	tc->shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) % SLAB_SHARDS;
 	tc->sample_at = (uint64_t)sample_next_interval(tc);
+	tc->reap_at = REAP_BYTES;
+	tcache_set_event_at(tc);
 	lock(&tcache_list_lock);
 	tc->next = tcache_list;
 	if (tcache_list)
@@ -89,6 +93,79 @@ void tcache_flush_all(struct tcache *tc)
 {
 	for (unsigned cls = 0; cls < NR_KMALLOC; cls++)
 		tcache_flush(tc, cls, 0);
+}
+
+/*
+ * The reap (the kernel's cache_reap, which drains the per-CPU arrays a little every two
+ * seconds): after every REAP_BYTES a thread asks for, each stack gives back three quarters
+ * of the objects that sat at its bottom, untouched, the whole time since the last reap,
+ * and its next refill is halved. A busy class moves its stack up and down between reaps
+ * and loses nothing; the leftovers of growth (a vector grown by realloc frees each smaller
+ * buffer into a class nobody may ask for again) go back to their slabs. Bench gcc's cc1
+ * held 560 KiB that way at its peak, in some 30 classes, beside a heap of 6 MiB.
+ * Then cache_reap (slab.c) releases the empty slabs nobody took.
+ *
+ * "Untouched" costs the fast paths nothing: a stack is last in, first out, so a slot below
+ * the lowest point the stack reached still holds what it held at the last reap. The reap
+ * remembers what REAP_PROBES slots (at 1/4 ... 4/4 of the stack) held and, next time, takes
+ * the highest probe below which all still hold it as the low-water mark. An object freed
+ * back into the slot it was taken from (a = malloc, b = malloc, free b, free a) looks
+ * untouched and is given back: the class then pays one refill per reap.
+ * (Tracking the mark in malloc's fast path, as jemalloc does, cost 3 instructions per call:
+ * +1.5% on bench threads-small under callgrind.)
+ *
+ * Only classes of REAP_MIN_SIZE and more are reaped: the small ones are the busy ones, a
+ * random walk up and down their stacks leaves bottoms untouched for a while, and reaping
+ * them made refills (callgrind, scale 0.2: larson +2.8%, churn +1.0% instructions) for no
+ * memory beyond run-to-run noise; their stacks hold 16-32 KiB each at most anyway. Reaping
+ * from 1 KiB costs larson +0.5%, churn +0.3%, threads-small +0.1%.
+ * Counted in bytes, not time: it runs in the allocating thread, at a pace set by its work.
+ */
+static unsigned untouched_bottom(const struct tcache *tc, unsigned cls)
+{
+	unsigned mark = tc->reap_mark[cls], n = tc->count[cls], untouched = 0;
+	for (unsigned i = 1; i <= REAP_PROBES; i++) {
+		unsigned depth = mark * i / REAP_PROBES;
+		if (!depth)
+			continue;
+		if (depth > n || tc->objs[cls][depth - 1] != tc->reap_probe[cls][i - 1])
+			break;
+		untouched = depth;
+	}
+	return untouched;
+}
+
+static void tcache_reap(struct tcache *tc)
+{
+	for (unsigned cls = 0; cls < NR_KMALLOC; cls++) {
+		if (kmalloc_size[cls] < REAP_MIN_SIZE || (!tc->count[cls] && !tc->reap_mark[cls]))
+			continue;
+		unsigned idle = untouched_bottom(tc, cls);
+		if (idle) {
+			tcache_flush(tc, cls, tc->count[cls] - (idle - idle / 4));
+			tc->batch[cls] = (uint8_t)(tc->batch[cls] / 2 > REFILL_FIRST ? tc->batch[cls] / 2 : REFILL_FIRST);
+		}
+		unsigned mark = tc->count[cls];
+		tc->reap_mark[cls] = (uint8_t)mark;
+		for (unsigned i = 1; i <= REAP_PROBES; i++) {
+			unsigned depth = mark * i / REAP_PROBES;
+			tc->reap_probe[cls][i - 1] = depth ? tc->objs[cls][depth - 1] : NULL;
+		}
+	}
+	cache_reap();
+}
+
+/* st.bytes_requested reached event_at: a sample, a reap, or both are due. */
+void tcache_event(struct tcache *tc, void *p, size_t n)
+{
+	uint64_t now = tc->st.bytes_requested;
+	if (now >= tc->sample_at)
+		sample_taken(tc, p, n);
+	if (now >= tc->reap_at && !tc->in_sample) {
+		tc->reap_at = now + REAP_BYTES;
+		tcache_reap(tc);
+	}
+	tcache_set_event_at(tc);
 }
 
 /* Add a thread's counters to *out (atomically): its slow-path counts plus what its fast
