@@ -482,8 +482,6 @@ static void forget_parents_segment(void)
 /* Publish, publish_lock held. */
 static void publish_locked(void)
 {
-	if (shm.seg && shm.owner != sys_getpid())
-		forget_parents_segment();      /* forked by a single-threaded parent: no fork handler ran */
 	if (!shm.seg && !shm.failed && !segment_open())
 		shm.failed = true;                     /* e.g. no /dev/shm: stay silent, stop trying */
 	if (!shm.seg)

@@ -164,28 +164,9 @@ static void fork_child(void)
 	export_fork_child();
 }
 
-int fork_handlers_state;                     /* 0 none, 1 being registered, FORK_HANDLERS_READY */
-static __thread bool registering_fork_handlers;
-
-/* Register the fork handlers once; other threads wait until it is done (internal.h). */
-void fork_handlers_register(void)
-{
-	if (registering_fork_handlers)
-		return;                              /* pthread_atfork allocated: let it through */
-	int none = 0;
-	if (__atomic_compare_exchange_n(&fork_handlers_state, &none, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		registering_fork_handlers = true;
-		pthread_atfork(fork_prepare, fork_parent, fork_child);
-		registering_fork_handlers = false;
-		__atomic_store_n(&fork_handlers_state, FORK_HANDLERS_READY, __ATOMIC_RELEASE);
-		return;
-	}
-	while (__atomic_load_n(&fork_handlers_state, __ATOMIC_ACQUIRE) != FORK_HANDLERS_READY)
-		cpu_relax();
-}
-
 void ss_init_slow(void)
 {
+	static int atfork_done;
 	lock(&init_lock);
 	if (!ss_initialized) {
 		clock_init();
@@ -200,6 +181,13 @@ void ss_init_slow(void)
 		__atomic_store_n(&ss_initialized, 1, __ATOMIC_RELEASE);
 	}
 	unlock(&init_lock);
+	/* pthread_atfork may allocate: only now, when malloc works. Not later, when a second
+	 * thread appears, although it would keep two windows of libc's pages out of
+	 * single-threaded processes (sys.h): the first lock of a multi-threaded process can be
+	 * taken in another library's fork prepare handler, and glibc holds its atfork lock
+	 * while those run, so registering there would wait for ever. */
+	if (!__atomic_exchange_n(&atfork_done, 1, __ATOMIC_ACQ_REL))
+		pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
 __attribute__((constructor)) static void slabscope_constructor(void)

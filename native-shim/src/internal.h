@@ -88,41 +88,15 @@ typedef struct { int state; } ss_lock_t;
 #define SS_LOCK_INIT { 0 }
 INTERNAL void lock_wait(ss_lock_t *l);
 INTERNAL void lock_wake(ss_lock_t *l);
-INTERNAL void cpu_relax(void);
 static inline void lock_init(ss_lock_t *l) { __atomic_store_n(&l->state, 0, __ATOMIC_RELAXED); }
-
-/*
- * Fork handlers (init.c) are registered when a process first takes an allocator lock with
- * more than one thread, not at start-up: until then no lock can be held by anyone but the
- * thread calling fork(), and pthread_atfork's code and data are two more fault-around
- * windows of libc (sys.h). glibc's pthread_create clears __libc_single_threaded before
- * the new thread runs; without that symbol (not glibc) the handlers come at the first lock.
- */
-#define FORK_HANDLERS_READY 2
-INTERNAL extern int fork_handlers_state;
-INTERNAL void fork_handlers_register(void);
-extern char __libc_single_threaded __attribute__((weak));
-static inline void fork_safety(void)
-{
-	if (unlikely(__atomic_load_n(&fork_handlers_state, __ATOMIC_ACQUIRE) != FORK_HANDLERS_READY) &&
-	    !(&__libc_single_threaded && __libc_single_threaded))
-		fork_handlers_register();
-}
-
-static inline bool lock_try_raw(ss_lock_t *l)
+static inline bool trylock(ss_lock_t *l)
 {
 	int free_ = 0;
 	return __atomic_compare_exchange_n(&l->state, &free_, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
-static inline bool trylock(ss_lock_t *l)
-{
-	fork_safety();
-	return lock_try_raw(l);
-}
 static inline void lock(ss_lock_t *l)
 {
-	fork_safety();
-	if (unlikely(!lock_try_raw(l)))
+	if (unlikely(!trylock(l)))
 		lock_wait(l);
 }
 static inline void unlock(ss_lock_t *l)

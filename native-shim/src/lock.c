@@ -12,7 +12,7 @@
 
 #define LOCK_SPINS 100
 
-void cpu_relax(void)
+static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
@@ -25,7 +25,7 @@ void lock_wait(ss_lock_t *l)
 {
 	for (int i = 0; i < LOCK_SPINS; i++) {
 		cpu_relax();
-		if (__atomic_load_n(&l->state, __ATOMIC_RELAXED) == 0 && lock_try_raw(l))
+		if (__atomic_load_n(&l->state, __ATOMIC_RELAXED) == 0 && trylock(l))
 			return;
 	}
 	while (__atomic_exchange_n(&l->state, 2, __ATOMIC_ACQUIRE) != 0)

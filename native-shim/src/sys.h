@@ -7,7 +7,8 @@
  * resident in every process. Measured at bench churn's peak (perf page-fault samples, the
  * faulting instruction's symbol): the shim added seven fault windows of libc that glibc's
  * malloc does not touch (mutexes, open, getenv, clock_gettime, atfork, ...), about
- * 190 KiB of its resident set. A syscall instruction touches none.
+ * 190 KiB of its resident set. A syscall instruction touches none. (pthread_atfork stays:
+ * init.c says why.)
  *
  * They also leave errno alone, which matters for free() (POSIX 2024: free does not change
  * errno) and lets the callers say what failed (malloc sets ENOMEM itself).

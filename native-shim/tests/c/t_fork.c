@@ -1,10 +1,9 @@
 /*
- * t_fork.c — fork() under the shim, in the two states its fork handlers can be in.
+ * t_fork.c — fork() under the shim: its fork handlers (init.c) keep the child consistent.
  *
- * The handlers (init.c) are registered only when the process first takes an allocator
- * lock with a second thread. So:
- *  - single_threaded: no handler has run at fork; the child must still get a statistics
- *    segment of its own (/dev/shm/slabscope.<child pid>) and leave the parent's alone.
+ *  - single_threaded: the child gets a statistics segment of its own
+ *    (/dev/shm/slabscope.<child pid>) and leaves the parent's alone (the segment is a
+ *    shared mapping: writing the parent's would corrupt what readers see of it).
  *  - second_thread: a thread whose allocations take the page lock all the time (medium
  *    blocks) starts after the shim is set up; the main thread forks many times meanwhile.
  *    A child that inherits the page lock held would hang in its first medium malloc: each
