@@ -21,12 +21,14 @@ extern char **environ;
 #define DEFAULT_TRIM_THRESHOLD ((size_t)128 << 10)
 #define DEFAULT_DIRTY_MAX      ((size_t)1 << 30)
 #define DEFAULT_DECAY_MS       1000
+#define DEFAULT_REAP_BYTES     ((size_t)1 << 20)
 
 struct ss_settings settings = {
 	.mmap_threshold = DEFAULT_MMAP_THRESHOLD,
 	.trim_threshold = DEFAULT_TRIM_THRESHOLD,
 	.dirty_max = DEFAULT_DIRTY_MAX,
 	.decay_ms = DEFAULT_DECAY_MS,
+	.reap_bytes = DEFAULT_REAP_BYTES,
 	.small_limit = 0,                         /* nothing is small until initialised */
 	.abort_on_error = true,
 };
@@ -94,6 +96,8 @@ static void read_environment(void)
 		settings.dirty_max = (size_t)v;
 	if ((v = env_size("SLABSCOPE_DECAY_MS", NULL)) >= 0)
 		settings.decay_ms = (unsigned)v;
+	if ((v = env_size("SLABSCOPE_REAP", NULL)) >= 0)
+		settings.reap_bytes = (size_t)v;
 	if ((v = env_size("SLABSCOPE_TOP_PAD", "MALLOC_TOP_PAD_")) >= 0)
 		settings.top_pad = (size_t)v;
 	const char *d = ss_getenv("SLABSCOPE_DEBUG");

@@ -482,6 +482,7 @@ struct ss_settings {
 	size_t top_pad;               /* extra brk growth per sbrk */
 	size_t dirty_max;             /* free resident bytes per zone beyond which madvise at once */
 	unsigned decay_ms;            /* free pages idle this long are released (0 = never) */
+	size_t reap_bytes;            /* a thread reaps its cache after asking for this much (0 = never) */
 	size_t small_limit;           /* largest request served by kmalloc-N */
 	size_t medium_limit;          /* largest request served by buddy pages */
 	bool   mmap_threshold_fixed;  /* set by user: no glibc-style adaptation */

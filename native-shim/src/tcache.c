@@ -21,9 +21,14 @@ ss_lock_t tcache_list_lock = SS_LOCK_INIT;
 struct tcache *tcache_list;
 INTERNAL extern pthread_key_t tcache_key;
 
-#define REAP_BYTES    ((uint64_t)1 << 20)  /* a thread reaps its cache after asking for this much */
 #define REAP_MIN_SIZE 1024                   /* smaller classes are not reaped (tcache_reap) */
 #define TCACHE_PAGES (align_up(sizeof(struct tcache), PAGE_SIZE) >> PAGE_SHIFT)
+
+/* When st.bytes_requested is `now`: the next reap (SLABSCOPE_REAP bytes later, 0: never). */
+static uint64_t next_reap(uint64_t now)
+{
+	return settings.reap_bytes ? now + settings.reap_bytes : UINT64_MAX;
+}
 
 COLD struct tcache *tcache_create(void)
 {
@@ -36,7 +41,7 @@ COLD struct tcache *tcache_create(void)
 	static uint32_t next_shard;
 	tc->shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) % SLAB_SHARDS;
 	tc->sample_at = (uint64_t)sample_next_interval(tc);
-	tc->reap_at = REAP_BYTES;
+	tc->reap_at = next_reap(0);
 	tcache_set_event_at(tc);
 	lock(&tcache_list_lock);
 	tc->next = tcache_list;
@@ -97,7 +102,7 @@ void tcache_flush_all(struct tcache *tc)
 
 /*
  * The reap (the kernel's cache_reap, which drains the per-CPU arrays a little every two
- * seconds): after every REAP_BYTES a thread asks for, each stack gives back three quarters
+ * seconds): after every MiB a thread asks for (SLABSCOPE_REAP), each stack gives back three quarters
  * of the objects that sat at its bottom, untouched, the whole time since the last reap,
  * and its next refill is halved. A busy class moves its stack up and down between reaps
  * and loses nothing; the leftovers of growth (a vector grown by realloc frees each smaller
@@ -162,7 +167,7 @@ void tcache_event(struct tcache *tc, void *p, size_t n)
 	if (now >= tc->sample_at)
 		sample_taken(tc, p, n);
 	if (now >= tc->reap_at && !tc->in_sample) {
-		tc->reap_at = now + REAP_BYTES;
+		tc->reap_at = next_reap(now);
 		tcache_reap(tc);
 	}
 	tcache_set_event_at(tc);

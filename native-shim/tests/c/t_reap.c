@@ -9,10 +9,14 @@
  *    reaps, and its slabs see little traffic.
  *  - named cache: the empty slab a kmem_cache keeps as a spare is released once a reap
  *    interval passed without the cache taking an object from its slabs.
+ *  - SLABSCOPE_REAP=0 (a child process): nothing is reaped, the leftovers stay.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "check.h"
 #include "slabscope.h"
 #include "snap.h"
@@ -27,7 +31,8 @@ static void other_requests(size_t bytes)
 	}
 }
 
-static void leftovers(void)
+/* Four 5000-byte objects in this thread's cache; returns what kmalloc-5120 holds then. */
+static uint64_t leave_leftovers(void)
 {
 	void *p[4];
 	for (int i = 0; i < 4; i++)
@@ -35,11 +40,15 @@ static void leftovers(void)
 	for (int i = 0; i < 4; i++)
 		free(p[i]);
 	const struct ss_shm_cache *c = snap_cache("kmalloc-5120");
-	CHECK(c != NULL);
-	uint64_t held = c->active_objs;            /* the thread cache's objects count as active */
-	CHECK(held >= 4);
+	CHECK(c != NULL && c->active_objs >= 4);   /* the thread cache's objects count as active */
+	return c->active_objs;
+}
+
+static void leftovers(void)
+{
+	uint64_t held = leave_leftovers();
 	other_requests(6u << 20);
-	c = snap_cache("kmalloc-5120");
+	const struct ss_shm_cache *c = snap_cache("kmalloc-5120");
 	printf("kmalloc-5120: active %llu -> %llu, slabs %llu (free %llu)\n", (unsigned long long)held,
 	       (unsigned long long)c->active_objs, (unsigned long long)c->num_slabs,
 	       (unsigned long long)c->free_slabs);
@@ -93,11 +102,32 @@ static void named_cache_spare(void)
 	CHECK(ss_kmem_cache_destroy(k) == 0);
 }
 
-int main(void)
+/* SLABSCOPE_REAP=0 (run in a child of our own): no reap, the leftovers stay. */
+static void reaping_off(void)
 {
+	uint64_t held = leave_leftovers();
+	other_requests(6u << 20);
+	CHECK(snap_cache("kmalloc-5120")->active_objs == held);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "off")) {
+		reaping_off();
+		return 0;
+	}
 	leftovers();
 	busy();
 	named_cache_spare();
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		setenv("SLABSCOPE_REAP", "0", 1);
+		execl("/proc/self/exe", argv[0], "off", (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	puts("t_reap: ok");
 	return 0;
 }

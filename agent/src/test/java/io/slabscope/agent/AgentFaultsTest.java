@@ -70,6 +70,7 @@ class AgentFaultsTest {
     @Test
     void shrinkCachesOnAShimWithoutIt() throws Exception {
         Child c = Child.jvm("17").noShim().env("LD_PRELOAD", FakeShims.withoutShrinkCaches().toString())
+                .env("SLABSCOPE_REAP", "0")                      // keep the spare slab (JmxTest says why)
                 .agent("period=200ms").main("io.slabscope.agent.Workload", "serve").start(dir);
         try (c) {
             c.expect("ready");

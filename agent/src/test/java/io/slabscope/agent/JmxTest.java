@@ -86,7 +86,10 @@ class JmxTest {
         int port = freePort();
         Path password = secret("jmxremote.password", "monitorRole watch-it\ncontrolRole change-it\n");
         Path access = secret("jmxremote.access", "monitorRole readonly\ncontrolRole readwrite\n");
+        // SLABSCOPE_REAP=0: operations() needs a spare empty slab to see shrinkCaches release it,
+        // and the reap releases a spare nobody used for a MiB of allocations (tcache.c)
         try (Child c = Child.jvm(jdk)
+                .env("SLABSCOPE_REAP", "0")
                 .agent("period=200ms")
                 .jvm("-Dcom.sun.management.jmxremote.port=" + port,
                         "-Dcom.sun.management.jmxremote.rmi.port=" + port,
