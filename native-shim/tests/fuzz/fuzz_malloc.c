@@ -767,6 +767,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	defaults.trim_threshold = 128 * KiB;
 	defaults.top_pad = 0;
 	defaults.mmap_threshold_fixed = defaults.trim_threshold_fixed = false;
+	defaults.reap_bytes = 64 * KiB;            /* reaps (tcache.c) within the inputs, not once per MiB */
 	return 0;
 }
 
