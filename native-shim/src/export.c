@@ -467,18 +467,6 @@ static bool segment_open(void)
 	return true;
 }
 
-/* In a fork child the inherited mapping is the parent's: drop it, publish our own later. */
-static void forget_parents_segment(void)
-{
-	if (shm.seg)
-		sys_munmap(shm.seg, SEGMENT_SIZE);
-	shm.seg = NULL;
-	shm.failed = false;
-	shm.last_ms = 0;
-	shm.resident_ms = 0;
-	shm.publish_count = 0;
-}
-
 /* Publish, publish_lock held. */
 static void publish_locked(void)
 {
@@ -541,10 +529,17 @@ void export_at_exit(void)
 	sys_unlinkat(AT_FDCWD, path, 0);
 }
 
+/* fork child: the inherited mapping is the parent's; drop it, publish our own later. */
 void export_fork_child(void)
 {
 	lock_init(&publish_lock);
-	forget_parents_segment();
+	if (shm.seg)
+		sys_munmap(shm.seg, SEGMENT_SIZE);
+	shm.seg = NULL;
+	shm.failed = false;
+	shm.last_ms = 0;
+	shm.resident_ms = 0;
+	shm.publish_count = 0;
 }
 
 EXPORT const char *ss_version(void)

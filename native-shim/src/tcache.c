@@ -102,9 +102,9 @@ void tcache_flush_all(struct tcache *tc)
 
 /*
  * The reap (the kernel's cache_reap, which drains the per-CPU arrays a little every two
- * seconds): after every MiB a thread asks for (SLABSCOPE_REAP), each stack gives back three quarters
- * of the objects that sat at its bottom, untouched, the whole time since the last reap,
- * and its next refill is halved. A busy class moves its stack up and down between reaps
+ * seconds): after every MiB a thread asks for (SLABSCOPE_REAP), each stack gives back
+ * three quarters of the objects that sat at its bottom, untouched, the whole time since
+ * the last reap, and its next refill is halved. A busy class moves its stack up and down between reaps
  * and loses nothing; the leftovers of growth (a vector grown by realloc frees each smaller
  * buffer into a class nobody may ask for again) go back to their slabs. Bench gcc's cc1
  * held 560 KiB that way at its peak, in some 30 classes, beside a heap of 6 MiB.
