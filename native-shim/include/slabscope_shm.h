@@ -63,6 +63,9 @@ struct ss_shm_global {
 	/* appended after the first release (readers check global_size) */
 	uint64_t corruptions;                          /* debug mode: corruptions found */
 	uint64_t faults_injected;                      /* page-source calls failed on purpose */
+	uint64_t reap_bytes;                           /* a thread reaps its cache per this many bytes
+	                                                * asked for (SLABSCOPE_REAP; 0: never) */
+	uint64_t reaped_objects;                       /* objects reaps gave back to their slabs */
 };
 
 struct ss_shm_header {

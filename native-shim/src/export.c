@@ -258,6 +258,8 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	g->mmap_resident_bytes = shm.mmap_resident;
 	g->threads = threads;
 	g->faults_injected = ss_faults_injected();
+	g->reap_bytes = settings.reap_bytes;
+	g->reaped_objects = t.reaped_objects;
 
 	/* Field by field: seq belongs to the publisher, layout_request to the readers (a
 	 * read-and-write-back here could lose a reader's bump), layout_seq to layout_publish. */

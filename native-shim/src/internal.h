@@ -411,6 +411,7 @@ static inline unsigned size_class(size_t n)
 struct thread_stats {                  /* counted off the fast paths (and folded sums) */
 	uint64_t malloc_calls, free_calls, calloc_calls, realloc_calls, memalign_calls;
 	uint64_t slab_allocs, slab_frees, bytes_requested, bytes_allocated;
+	uint64_t reaped_objects;           /* given back by the reap (tcache.c) */
 };
 #define REAP_PROBES 4
 struct tcache {

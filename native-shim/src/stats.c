@@ -161,6 +161,8 @@ static void write_figures(struct outbuf *o)
 	line(o, "invalid_frees", gstats.invalid_frees);
 	line(o, "corruptions", gstats.corruptions);
 	line(o, "faults_injected", ss_faults_injected());
+	line(o, "reap_bytes", settings.reap_bytes);
+	line(o, "reaped_objects", t.reaped_objects);
 }
 
 EXPORT void malloc_stats(void)

@@ -147,6 +147,7 @@ static void tcache_reap(struct tcache *tc)
 			continue;
 		unsigned idle = untouched_bottom(tc, cls);
 		if (idle) {
+			tc->st.reaped_objects += idle - idle / 4;
 			tcache_flush(tc, cls, tc->count[cls] - (idle - idle / 4));
 			tc->batch[cls] = (uint8_t)(tc->batch[cls] / 2 > REFILL_FIRST ? tc->batch[cls] / 2 : REFILL_FIRST);
 		}

@@ -1,4 +1,4 @@
-/* snap.h — a cache's record in this process's own snapshot (ss_snapshot), for the C tests. */
+/* snap.h — records of this process's own snapshot (ss_snapshot), for the C tests. */
 #ifndef SNAP_H
 #define SNAP_H
 #include <pthread.h>
@@ -8,27 +8,41 @@
 #include "slabscope_shm.h"
 
 /*
- * The record of the cache named `name` in a snapshot taken now, or NULL. Valid until the
- * calling thread's next call. Threads may call it at once (t_slub's two churners do): the
- * snapshot buffer is shared and guarded, the record copied to the caller's own.
+ * Threads may call these at once (t_slub's two churners do): the snapshot buffer is shared
+ * and guarded, and what the caller gets is a copy of its own, valid until its next call.
  */
+static char snap_buf[1 << 20];
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The record of the cache named `name` in a snapshot taken now, or NULL. */
 static inline const struct ss_shm_cache *snap_cache(const char *name)
 {
-	static char buf[1 << 20];
-	static pthread_mutex_t buf_lock = PTHREAD_MUTEX_INITIALIZER;
 	static __thread struct ss_shm_cache record;
 	const struct ss_shm_cache *found = NULL;
-	pthread_mutex_lock(&buf_lock);
-	CHECK(ss_snapshot(buf, sizeof buf) <= sizeof buf);
-	const struct ss_shm_header *h = (const void *)buf;
+	pthread_mutex_lock(&snap_lock);
+	CHECK(ss_snapshot(snap_buf, sizeof snap_buf) <= sizeof snap_buf);
+	const struct ss_shm_header *h = (const void *)snap_buf;
 	for (uint32_t i = 0; i < h->nr_caches && !found; i++) {
-		const struct ss_shm_cache *c = (const void *)(buf + h->caches_offset + i * h->cache_record_size);
+		const struct ss_shm_cache *c = (const void *)(snap_buf + h->caches_offset + i * h->cache_record_size);
 		if (!strcmp(c->name, name)) {
 			memcpy(&record, c, sizeof record);
 			found = &record;
 		}
 	}
-	pthread_mutex_unlock(&buf_lock);
+	pthread_mutex_unlock(&snap_lock);
 	return found;
+}
+
+/* The global record of a snapshot taken now. */
+static inline const struct ss_shm_global *snap_global(void)
+{
+	static __thread struct ss_shm_global record;
+	pthread_mutex_lock(&snap_lock);
+	CHECK(ss_snapshot(snap_buf, sizeof snap_buf) <= sizeof snap_buf);
+	const struct ss_shm_header *h = (const void *)snap_buf;
+	CHECK(h->global_size >= sizeof record);
+	memcpy(&record, snap_buf + h->global_offset, sizeof record);
+	pthread_mutex_unlock(&snap_lock);
+	return &record;
 }
 #endif

@@ -53,6 +53,8 @@ static void leftovers(void)
 	       (unsigned long long)c->active_objs, (unsigned long long)c->num_slabs,
 	       (unsigned long long)c->free_slabs);
 	CHECK(c->active_objs == 0 && c->num_slabs == 0);
+	const struct ss_shm_global *g = snap_global();
+	CHECK(g->reap_bytes == 1u << 20 && g->reaped_objects >= held);
 }
 
 static void busy(void)
@@ -108,6 +110,7 @@ static void reaping_off(void)
 	uint64_t held = leave_leftovers();
 	other_requests(6u << 20);
 	CHECK(snap_cache("kmalloc-5120")->active_objs == held);
+	CHECK(snap_global()->reap_bytes == 0 && snap_global()->reaped_objects == 0);
 }
 
 int main(int argc, char **argv)

@@ -214,8 +214,11 @@ class JmxBeansTest {
         alerts.addNotificationListener((n, h) -> got.add(n), null, null);
         jmx = new JmxSupport(view, alerts);
         jmx.register();
-        view.bytes.global("corruptions", 4).global("faults_injected", 7);
+        view.bytes.global("corruptions", 4).global("faults_injected", 7).global("reap_bytes", 1 << 20)
+                .global("reaped_objects", 9);
         jmx.refresh(view.snapshot());
+        assertEquals(9L, server.getAttribute(JmxSupport.ALLOCATOR, "ReapedObjects"));
+        assertEquals(1L << 20, server.getAttribute(JmxSupport.HEAP, "ReapBytes"));
         assertEquals(List.of(), got, "what happened before the agent came is not notified");
         assertEquals(4L, server.getAttribute(JmxSupport.ALLOCATOR, "Corruptions"));
         assertEquals(7L, server.getAttribute(JmxSupport.ALLOCATOR, "FaultsInjected"));

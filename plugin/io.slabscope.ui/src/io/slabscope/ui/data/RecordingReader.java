@@ -494,7 +494,7 @@ public final class RecordingReader {
         "heapPeakBytes", "heapFreeBytes", "heapDirtyBytes", "topFreeBytes", "pagesReleased", "mmapZones",
         "liveAllocations", "allocFailures", "invalidFrees", "mmapThreshold", "trimThreshold", "topPad", "dirtyMax",
         "decay", "slabBytes", "slabActiveBytes", "heapResidentBytes", "mmapResidentBytes", "threads", "corruptions",
-        "faultsInjected"};
+        "faultsInjected", "reapBytes", "reapedObjects"};
 
     private static void heapSummary(Builder b, RecordedEvent e) {
         long[] g = new long[GlobalStats.FIELD_COUNT];

@@ -131,6 +131,9 @@ public final class HeapSummaryEvent extends Event {
     @Label("Faults Injected") @Description("Page-source calls (sbrk, mmap) failed on purpose by fault injection "
             + "(SLABSCOPE_FAULT, ss_fault_inject; cumulative)") @Unsigned
     public long faultsInjected;
+    @Label("Reaped Objects") @Description("Objects the thread caches' reaps gave back to their slabs (cumulative)")
+    @Unsigned
+    public long reapedObjects;
 
     @Label("mmap Threshold") @Description("Requests of this size and above get a mapping of their own")
     @DataAmount @Unsigned
@@ -146,6 +149,9 @@ public final class HeapSummaryEvent extends Event {
     @Label("Decay Time") @Description("Free pages idle this long go back to the kernel (0: never)")
     @Timespan(Timespan.MILLISECONDS)
     public long decay;
+    @Label("Reap Interval") @Description("A thread reaps its cache after asking for this many bytes "
+            + "(SLABSCOPE_REAP; 0: never)") @DataAmount @Unsigned
+    public long reapBytes;
     @Label("Threads") @Description("Threads with a per-thread cache now") @Unsigned
     public long threads;
 
@@ -201,11 +207,13 @@ public final class HeapSummaryEvent extends Event {
         invalidFrees = g.invalidFrees();
         corruptions = g.corruptions();
         faultsInjected = g.faultsInjected();
+        reapedObjects = g.reapedObjects();
         mmapThreshold = g.mmapThreshold();
         trimThreshold = g.trimThreshold();
         topPad = g.topPad();
         dirtyMax = g.dirtyMax();
         decay = g.decayMs();
+        reapBytes = g.reapBytes();
         threads = g.threads();
         return this;
     }

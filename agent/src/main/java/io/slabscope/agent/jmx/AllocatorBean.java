@@ -153,6 +153,11 @@ final class AllocatorBean implements AllocatorMXBean {
     }
 
     @Override
+    public long getReapedObjects() {
+        return g().reapedObjects();
+    }
+
+    @Override
     public long validate() {
         return view.validate();
     }

@@ -82,6 +82,10 @@ public interface AllocatorMXBean {
     @Doc("Page-source calls (sbrk, mmap) failed on purpose by fault injection (SLABSCOPE_FAULT, ss_fault_inject)")
     long getFaultsInjected();
 
+    @Doc("Objects the thread caches' reaps gave back to their slabs: objects of 1 KiB and more that lay unused "
+            + "in a thread's cache for a whole reap interval (cumulative)")
+    long getReapedObjects();
+
     @Doc("Slab caches now")
     int getSlabCacheCount();
 

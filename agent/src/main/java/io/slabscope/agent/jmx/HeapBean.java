@@ -146,6 +146,11 @@ final class HeapBean implements HeapMXBean {
     }
 
     @Override
+    public long getReapBytes() {
+        return g().reapBytes();
+    }
+
+    @Override
     public byte[] layout() {
         try {
             return view.layout();

@@ -79,6 +79,10 @@ public interface HeapMXBean {
     @Doc("Free pages idle this long go back to the kernel (0: never)") @Units("ms")
     long getDecayMillis();
 
+    @Doc("A thread reaps its cache (gives back what it did not use, releases unused spare slabs) after asking for "
+            + "this many bytes (SLABSCOPE_REAP; 0: never)") @Units("bytes")
+    long getReapBytes();
+
     @Doc("The page layout of every heap zone (one 32-bit entry per page: kind, order, cache, objects in use) and "
             + "the mmap path's blocks, in the binary format of slabscope_shm.h (struct ss_layout_header, "
             + "little-endian), as ss_layout writes it; a new one at most every 500 ms, the last one in between")
