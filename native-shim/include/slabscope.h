@@ -59,7 +59,8 @@ SS_API void   ss_kmem_cache_free(struct kmem_cache *cache, void *obj);
 /* Give the cache's empty slabs back to the buddy allocator; returns pages released. */
 SS_API size_t ss_kmem_cache_shrink(struct kmem_cache *cache);
 /* The calling thread's cached objects back to their slabs, then every cache shrunk (named and
- * kmalloc-N): the pages released, exactly (malloc_trim does this first). */
+ * kmalloc-N): the pages released, exactly (malloc_trim does this first). Every other thread
+ * gives back its cached objects at its next malloc. */
 SS_API size_t ss_shrink_caches(void);
 /* Destroy an empty cache: 0, or -1 with errno EBUSY while objects are still allocated. */
 SS_API int    ss_kmem_cache_destroy(struct kmem_cache *cache);

@@ -427,6 +427,7 @@ struct tcache {
 	uint32_t shard;                /* partial-slab shard this thread fills from */
 	uint64_t rng;
 	bool     in_sample;
+	int      flush_requested;       /* another thread's malloc_trim asks for all of it (tcache.c) */
 	const void *caller;            /* debug mode: return address into the caller of malloc & co */
 	uint32_t count[NR_KMALLOC];
 	uint8_t  batch[NR_KMALLOC];    /* objects the next refill takes (tcache.c) */
@@ -458,6 +459,7 @@ INTERNAL void *tcache_refill(struct tcache *tc, unsigned cls);
 INTERNAL void  tcache_flush(struct tcache *tc, unsigned cls, unsigned keep);
 INTERNAL void  tcache_flush_all(struct tcache *tc);
 INTERNAL void  tcache_event(struct tcache *tc, void *p, size_t n);
+INTERNAL void  tcache_request_flush_all(void);
 static inline void tcache_set_event_at(struct tcache *tc)
 {
 	tc->event_at = tc->sample_at < tc->reap_at ? tc->sample_at : tc->reap_at;

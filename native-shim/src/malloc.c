@@ -686,6 +686,7 @@ EXPORT size_t ss_shrink_caches(void)
 	struct tcache *tc = tc_get();
 	if (tc)
 		tcache_flush_all(tc);
+	tcache_request_flush_all();                  /* the other threads' at their next malloc */
 	size_t pages = 0;
 	lock(&cache_list_lock);
 	for (struct kmem_cache *c = cache_list; c; c = c->next_cache)
@@ -694,8 +695,9 @@ EXPORT size_t ss_shrink_caches(void)
 	return pages;
 }
 
-/* Give back what can be given: this thread's cached objects, empty slabs, the brk top,
- * and every free page (madvise), as glibc's malloc_trim does. 1 if anything was released. */
+/* Give back what can be given: this thread's cached objects (the other threads' at their
+ * next malloc), empty slabs, the brk top, and every free page (madvise), as glibc's
+ * malloc_trim does. 1 if anything was released. */
 EXPORT int malloc_trim(size_t pad)
 {
 	ss_init();

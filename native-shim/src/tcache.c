@@ -161,10 +161,33 @@ static void tcache_reap(struct tcache *tc)
 	cache_reap();
 }
 
-/* st.bytes_requested reached event_at: a sample, a reap, or both are due. */
+/*
+ * malloc_trim and ss_shrink_caches give back the calling thread's cache at once; another
+ * thread's stacks are its own (no lock guards them), so it is asked to give back all of its
+ * cache at its next malloc: its event_at goes to 0, which sends that malloc down the slow
+ * path to tcache_event. (Should the owner rewrite event_at at that very moment, the request
+ * waits for its next sample or reap.) A thread that no longer allocates keeps its cache.
+ */
+void tcache_request_flush_all(void)
+{
+	struct tcache *self = tc_self;
+	lock(&tcache_list_lock);                     /* tcache_thread_exit unlinks under it */
+	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
+		if (tc != self) {
+			__atomic_store_n(&tc->flush_requested, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&tc->event_at, 0, __ATOMIC_RELAXED);
+		}
+	unlock(&tcache_list_lock);
+}
+
+/* st.bytes_requested reached event_at: a sample, a reap, a requested flush, or several. */
 void tcache_event(struct tcache *tc, void *p, size_t n)
 {
 	uint64_t now = tc->st.bytes_requested;
+	if (__atomic_load_n(&tc->flush_requested, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&tc->flush_requested, 0, __ATOMIC_RELAXED);
+		tcache_flush_all(tc);
+	}
 	if (now >= tc->sample_at)
 		sample_taken(tc, p, n);
 	if (now >= tc->reap_at && !tc->in_sample) {

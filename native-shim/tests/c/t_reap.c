@@ -9,14 +9,17 @@
  *    reaps, and its slabs see little traffic.
  *  - named cache: the empty slab a kmem_cache keeps as a spare is released once a reap
  *    interval passed without the cache taking an object from its slabs.
+ *  - malloc_trim in one thread: another thread gives back its cache at its next malloc.
  *  - SLABSCOPE_REAP=0 (a child process): nothing is reaped, the leftovers stay.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <malloc.h>
 #include "check.h"
 #include "slabscope.h"
 #include "snap.h"
@@ -104,6 +107,63 @@ static void named_cache_spare(void)
 	CHECK(ss_kmem_cache_destroy(k) == 0);
 }
 
+/* Another thread's leftovers: it keeps them until the main thread's malloc_trim asks and it
+ * allocates again (its stacks are its own: nobody else may touch them). */
+static pthread_mutex_t step_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t step_cond = PTHREAD_COND_INITIALIZER;
+static int step;
+
+static void wait_step(int s)
+{
+	pthread_mutex_lock(&step_lock);
+	while (step < s)
+		pthread_cond_wait(&step_cond, &step_lock);
+	pthread_mutex_unlock(&step_lock);
+}
+
+static void go_step(int s)
+{
+	pthread_mutex_lock(&step_lock);
+	step = s;
+	pthread_cond_broadcast(&step_cond);
+	pthread_mutex_unlock(&step_lock);
+}
+
+static void *other_thread(void *arg)
+{
+	(void)arg;
+	void *p[4];
+	for (int i = 0; i < 4; i++)
+		CHECK((p[i] = malloc(7000)) != NULL);        /* kmalloc-7168: nobody else's */
+	for (int i = 0; i < 4; i++)
+		free(p[i]);
+	go_step(1);
+	wait_step(2);
+	free(malloc(64));                            /* its next malloc gives the cache back */
+	go_step(3);
+	wait_step(4);
+	return NULL;
+}
+
+static void trim_reaches_other_threads(void)
+{
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, other_thread, NULL) == 0);
+	wait_step(1);
+	uint64_t held = snap_cache("kmalloc-7168")->active_objs;
+	CHECK(held >= 4);
+	malloc_trim(0);
+	CHECK(snap_cache("kmalloc-7168")->active_objs == held);   /* not before it allocates */
+	go_step(2);
+	wait_step(3);
+	const struct ss_shm_cache *c = snap_cache("kmalloc-7168");
+	printf("kmalloc-7168 (another thread's): active %llu -> %llu after malloc_trim and its next malloc\n",
+	       (unsigned long long)held, (unsigned long long)c->active_objs);
+	CHECK(c->active_objs == 0);
+	go_step(4);
+	CHECK(pthread_join(t, NULL) == 0);
+}
+
 /* SLABSCOPE_REAP=0 (run in a child of our own): no reap, the leftovers stay. */
 static void reaping_off(void)
 {
@@ -122,6 +182,7 @@ int main(int argc, char **argv)
 	leftovers();
 	busy();
 	named_cache_spare();
+	trim_reaches_other_threads();
 	pid_t pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {
