@@ -231,7 +231,7 @@ static double ln_unit(double u)
 	return e * 0.69314718055994530942 + series;
 }
 
-int64_t sample_next_interval(struct tcache *tc)
+static int64_t sample_next_interval(struct tcache *tc)
 {
 	size_t mean = sample_mean;
 	if (!mean)
@@ -244,10 +244,16 @@ int64_t sample_next_interval(struct tcache *tc)
 }
 
 /* Called after an allocation of n bytes at p made this thread's countdown pass zero. */
-void sample_taken(struct tcache *tc, void *p, size_t n)
+/* The thread's next sample: a new interval from what it has asked for so far. */
+void sample_rearm(struct tcache *tc)
 {
 	tc->sample_at = tc->st.bytes_requested + (uint64_t)sample_next_interval(tc);
 	tcache_set_event_at(tc);
+}
+
+void sample_taken(struct tcache *tc, void *p, size_t n)
+{
+	sample_rearm(tc);
 	if (!p || tc->in_sample || !events_on)
 		return;
 	tc->in_sample = true;                       /* backtrace() may allocate */
@@ -288,10 +294,8 @@ void sample_freed(const void *p, size_t size)
 static void reset_countdowns(void)
 {
 	lock(&tcache_list_lock);
-	for (struct tcache *tc = tcache_list; tc; tc = tc->next) {
-		tc->sample_at = tc->st.bytes_requested + (uint64_t)sample_next_interval(tc);
-		tcache_set_event_at(tc);
-	}
+	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
+		sample_rearm(tc);
 	unlock(&tcache_list_lock);
 }
 

@@ -540,7 +540,7 @@ INTERNAL extern volatile size_t sample_mean;
 INTERNAL void    event_record(int type, unsigned tier, uint32_t cache_id, const void *addr, size_t size);
 struct ss_event;
 INTERNAL void    event_push(const struct ss_event *ev, const uint64_t *frames);
-INTERNAL int64_t sample_next_interval(struct tcache *tc);
+INTERNAL void    sample_rearm(struct tcache *tc);
 INTERNAL void    sample_taken(struct tcache *tc, void *p, size_t n);
 INTERNAL void    sample_freed(const void *p, size_t size);
 /* After st.bytes_requested has counted a call: is this allocation sampled, is a reap due? */

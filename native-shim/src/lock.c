@@ -3,8 +3,8 @@
  *
  * A waiter spins briefly first: the critical sections are short (a refill moves at most
  * a few dozen objects; a page-tier call a few list operations), so on a multi-core
- * machine the holder is usually gone within a microsecond, sooner than a futex sleep and
- * wake-up would take. Then it marks the lock contended (2) and sleeps on the word;
+ * machine the holder is likely gone before a futex sleep and wake-up would be over (not
+ * measured one way or the other). Then it marks the lock contended (2) and sleeps on the word;
  * unlock() sees the 2 and wakes one sleeper, which takes the lock as contended again
  * (it cannot know whether others still sleep).
  */

@@ -14,14 +14,20 @@
 static char snap_buf[1 << 20];
 static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Takes snap_lock and a snapshot into snap_buf; the caller unlocks. */
+static inline const struct ss_shm_header *snap_take(void)
+{
+	pthread_mutex_lock(&snap_lock);
+	CHECK(ss_snapshot(snap_buf, sizeof snap_buf) <= sizeof snap_buf);
+	return (const void *)snap_buf;
+}
+
 /* The record of the cache named `name` in a snapshot taken now, or NULL. */
 static inline const struct ss_shm_cache *snap_cache(const char *name)
 {
 	static __thread struct ss_shm_cache record;
 	const struct ss_shm_cache *found = NULL;
-	pthread_mutex_lock(&snap_lock);
-	CHECK(ss_snapshot(snap_buf, sizeof snap_buf) <= sizeof snap_buf);
-	const struct ss_shm_header *h = (const void *)snap_buf;
+	const struct ss_shm_header *h = snap_take();
 	for (uint32_t i = 0; i < h->nr_caches && !found; i++) {
 		const struct ss_shm_cache *c = (const void *)(snap_buf + h->caches_offset + i * h->cache_record_size);
 		if (!strcmp(c->name, name)) {
@@ -37,9 +43,7 @@ static inline const struct ss_shm_cache *snap_cache(const char *name)
 static inline const struct ss_shm_global *snap_global(void)
 {
 	static __thread struct ss_shm_global record;
-	pthread_mutex_lock(&snap_lock);
-	CHECK(ss_snapshot(snap_buf, sizeof snap_buf) <= sizeof snap_buf);
-	const struct ss_shm_header *h = (const void *)snap_buf;
+	const struct ss_shm_header *h = snap_take();
 	CHECK(h->global_size >= sizeof record);
 	memcpy(&record, snap_buf + h->global_offset, sizeof record);
 	pthread_mutex_unlock(&snap_lock);
