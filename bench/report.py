@@ -136,6 +136,20 @@ def main():
             return None
         return c[key] / b[key]
 
+    def paired(w, al, base):
+        """Median of the per-run time ratios al/base (run r of each: taken minutes apart at
+        most, so both see the same load on the host) and how many of them are below 1."""
+        def by_run(x):
+            return {r["run"]: float(r["wall_s"]) for r in rows.get((w, x), []) if r["status"] == "ok"}
+        c, b = cells.get((w, al)), cells.get((w, base))
+        if not c or not b or not c["valid"] or not b["valid"]:
+            return None
+        mine, theirs = by_run(al), by_run(base)
+        rs = [mine[k] / theirs[k] for k in mine if k in theirs and theirs[k] > 0]
+        if not rs:
+            return None
+        return statistics.median(rs), sum(1 for x in rs if x < 1), len(rs)
+
     def best_peer(w):
         best = None
         for p in peers:
@@ -148,12 +162,14 @@ def main():
     for al in allocs:
         header += ["%s s" % SHORT[al], "%s MiB" % SHORT[al]]
     if have_slab:
-        header += ["Slabscope/glibc time", "Slabscope/glibc RSS", "Slabscope/best peer time"]
+        header += ["Slabscope/glibc time", "paired (faster in)", "Slabscope/glibc RSS",
+                   "Slabscope/best peer time"]
     lines = ["| " + " | ".join(header) + " |",
              "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
     out_csv = []
     ratios = {al: {"t": [], "m": []} for al in allocs}
     slab_vs_peer = []
+    slab_paired = []
     for w in present:
         row = [w]
         bp = best_peer(w)
@@ -169,6 +185,7 @@ def main():
             rm = ratio(w, al, "glibc", "rss") if have_glibc else None
             ratios[al]["t"].append(rt)
             ratios[al]["m"].append(rm)
+            pa = paired(w, al, "glibc") if have_glibc and al != "glibc" else None
             rp = None
             if bp and al not in PEERS and c["valid"]:
                 rp = c["time"] / cells[(w, bp)]["time"]
@@ -183,6 +200,8 @@ def main():
                 "checksum_ok": "" if c["sum_ok"] is None else ("yes" if c["sum_ok"] else "NO"),
                 "status": "ok" if c["valid"] else (c["label"] or "missing"),
                 "time_vs_glibc": "%.4f" % rt if rt else "",
+                "time_vs_glibc_paired": "%.4f" % pa[0] if pa else "",
+                "faster_rounds": "%d/%d" % (pa[1], pa[2]) if pa else "",
                 "rss_vs_glibc": "%.4f" % rm if rm else "",
                 "time_vs_best_peer": "%.4f" % rp if rp else "",
                 "best_peer": bp or "",
@@ -193,7 +212,11 @@ def main():
             c = cells[(w, SLAB)]
             rp = c["time"] / cells[(w, bp)]["time"] if (bp and c["valid"]) else None
             slab_vs_peer.append(rp)
-            row += [fmt_r(rt) if rt else "—", fmt_r(rm) if rm else "—",
+            pr = paired(w, SLAB, "glibc") if have_glibc else None
+            slab_paired.append(pr[0] if pr else None)
+            row += [fmt_r(rt) if rt else "—",
+                    "%s (%d/%d)" % (fmt_r(pr[0]), pr[1], pr[2]) if pr else "—",
+                    fmt_r(rm) if rm else "—",
                     "%s (%s)" % (fmt_r(rp), bp) if rp else "—"]
         lines.append("| " + " | ".join(row) + " |")
 
@@ -212,17 +235,19 @@ def main():
             row_t += [gm_cell(ratios[al]["t"]), ""]
             row_m += ["", gm_cell(ratios[al]["m"])]
         if have_slab:
-            row_t += [gm_cell(ratios[SLAB]["t"]), "", gm_cell(slab_vs_peer)]
-            row_m += ["", gm_cell(ratios[SLAB]["m"]), ""]
+            row_t += [gm_cell(ratios[SLAB]["t"]), gm_cell(slab_paired), "", gm_cell(slab_vs_peer)]
+            row_m += ["", "", gm_cell(ratios[SLAB]["m"]), ""]
         lines.append("| " + " | ".join(row_t) + " |")
         lines.append("| " + " | ".join(row_m) + " |")
     elif have_slab and present:
         lines.append("| " + " | ".join(["**geomean**"] + [""] * (2 * len(allocs)) +
-                                       ["—", "—", gm_cell(slab_vs_peer)]) + " |")
+                                       ["—", "—", "—", gm_cell(slab_vs_peer)]) + " |")
 
     md = []
     md.append("Allocator benchmark, %s: %d run%s per cell, scale %s; time = median wall seconds, "
-              "MiB = max peak RSS over the runs (lower is better everywhere)."
+              "MiB = max peak RSS over the runs (lower is better everywhere); \"paired\" = median "
+              "of the ratios of Slabscope's and glibc's runs of the same round, and in how many "
+              "rounds Slabscope was faster."
               % (a.date, a.runs, "" if a.runs == 1 else "s", a.scale))
     md.append("Host: %s. Versions: %s." % (a.host, a.versions))
     md.append("")
@@ -245,7 +270,8 @@ def main():
     with open(a.csv, "w", newline="") as f:
         fields = ["workload", "allocator", "runs_ok", "runs", "median_wall_s", "min_wall_s",
                   "max_wall_s", "median_cpu_s", "max_rss_mib", "checksum", "checksum_ok", "status",
-                  "time_vs_glibc", "rss_vs_glibc", "time_vs_best_peer", "best_peer"]
+                  "time_vs_glibc", "time_vs_glibc_paired", "faster_rounds", "rss_vs_glibc",
+                  "time_vs_best_peer", "best_peer"]
         wr = csv.DictWriter(f, fieldnames=fields)
         wr.writeheader()
         wr.writerows(out_csv)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.slabscope.model.GlobalStats;
 import io.slabscope.ui.data.Frame;
 import io.slabscope.ui.data.Recording;
 import io.slabscope.ui.data.RecordingReader;
@@ -43,6 +44,7 @@ public class AgentRecordingTest {
         final TreeSet<Long> cacheSnapshots = new TreeSet<>();
         final Map<Long, Map<String, Long>> activeObjs = new HashMap<>();
         final List<long[]> samples = new ArrayList<>(); // {time, weight}
+        final TreeSet<String> summaryFields = new TreeSet<>();
     }
 
     static Independent readIndependently(Path file) throws Exception {
@@ -51,7 +53,10 @@ public class AgentRecordingTest {
             while (rf.hasMoreEvents()) {
                 RecordedEvent e = rf.readEvent();
                 switch (e.getEventType().getName()) {
-                    case "io.slabscope.HeapSummary" -> in.heapSnapshots.add(e.getLong("snapshotNanos"));
+                    case "io.slabscope.HeapSummary" -> {
+                        in.heapSnapshots.add(e.getLong("snapshotNanos"));
+                        e.getFields().forEach(f -> in.summaryFields.add(f.getName()));
+                    }
                     case "io.slabscope.SlabCache" -> {
                         long t = e.getLong("snapshotNanos");
                         in.cacheSnapshots.add(t);
@@ -90,6 +95,13 @@ public class AgentRecordingTest {
             assertTrue(n >= 4, n + " periodic snapshots in about 3 s at period=500ms");
             assertEquals(truth.heapSnapshots, truth.cacheSnapshots, "every snapshot has its caches");
             assertFalse(truth.samples.isEmpty(), "sampled allocations in the recording");
+
+            // every allocator figure the reader looks for is a field the agent writes
+            for (String name : GlobalStats.FIELD_NAMES) {
+                String field = RecordingReader.summaryField(name);
+                assertTrue(truth.summaryFields.contains(field), name + " -> HeapSummary." + field
+                        + " not in the recording's fields " + truth.summaryFields);
+            }
 
             Recording r = RecordingReader.read(file);
             assertNull(r.warning());

@@ -486,15 +486,33 @@ public final class RecordingReader {
         return e.hasField(field) ? e.getInt(field) : 0;
     }
 
-    /** HeapSummary fields in GlobalStats order (FIELD_NAMES), by their event field names. */
-    private static final String[] SUMMARY_FIELDS = {"mallocCalls", "freeCalls", "callocCalls", "reallocCalls",
-        "memalignCalls", "trimCalls", "bytesRequested", "bytesAllocated", "slabAllocs", "slabFrees", "mediumAllocs",
-        "mediumFrees", "mediumBytes", "mmapAllocs", "mmapFrees", "mmapBlocks", "mmapBytes", "mmapPeakBytes",
-        "brkGrows", "brkTrims", "brkFailures", "bytesTrimmed", "heapBytes", "brkBytes", "brkBase", "brkTop",
-        "heapPeakBytes", "heapFreeBytes", "heapDirtyBytes", "topFreeBytes", "pagesReleased", "mmapZones",
-        "liveAllocations", "allocFailures", "invalidFrees", "mmapThreshold", "trimThreshold", "topPad", "dirtyMax",
-        "decay", "slabBytes", "slabActiveBytes", "heapResidentBytes", "mmapResidentBytes", "threads", "corruptions",
-        "faultsInjected", "reapBytes", "reapedObjects"};
+    /**
+     * The HeapSummary event's field for a GlobalStats field (C name, FIELD_NAMES): its name in
+     * camelCase, but for the two the event names for what they mean to a reader.
+     */
+    public static String summaryField(String cName) {
+        switch (cName) {
+            case "live_allocs":
+                return "liveAllocations";
+            case "decay_ms":
+                return "decay";
+            default:
+                StringBuilder sb = new StringBuilder(cName.length());
+                boolean up = false;
+                for (char c : cName.toCharArray()) {
+                    if (c == '_') {
+                        up = true;
+                    } else {
+                        sb.append(up ? Character.toUpperCase(c) : c);
+                        up = false;
+                    }
+                }
+                return sb.toString();
+        }
+    }
+
+    private static final String[] SUMMARY_FIELDS =
+            GlobalStats.FIELD_NAMES.stream().map(RecordingReader::summaryField).toArray(String[]::new);
 
     private static void heapSummary(Builder b, RecordedEvent e) {
         long[] g = new long[GlobalStats.FIELD_COUNT];
