@@ -652,6 +652,21 @@ EXPORT void *pvalloc(size_t n)
 	return aligned(PAGE_SIZE, r, __builtin_return_address(0));
 }
 
+/*
+ * glibc's own names for the family (__libc_malloc & co, and cfree, kept for old binaries).
+ * Programs and libraries that wrap malloc call them to reach "the real one"; left to glibc,
+ * they would hand out glibc chunks that our free() then rejects as invalid pointers, and
+ * take ours into glibc's free. jemalloc, tcmalloc and mimalloc export them too.
+ */
+EXPORT void *__libc_malloc(size_t n) __attribute__((alias("malloc"), copy(malloc)));
+EXPORT void __libc_free(void *p) __attribute__((alias("free"), copy(free)));
+EXPORT void cfree(void *p) __attribute__((alias("free"), copy(free)));
+EXPORT void *__libc_calloc(size_t nmemb, size_t size) __attribute__((alias("calloc"), copy(calloc)));
+EXPORT void *__libc_realloc(void *p, size_t n) __attribute__((alias("realloc"), copy(realloc)));
+EXPORT void *__libc_memalign(size_t align, size_t n) __attribute__((alias("memalign"), copy(memalign)));
+EXPORT void *__libc_valloc(size_t n) __attribute__((alias("valloc"), copy(valloc)));
+EXPORT void *__libc_pvalloc(size_t n) __attribute__((alias("pvalloc"), copy(pvalloc)));
+
 /* ---- tuning --------------------------------------------------------------- */
 EXPORT int mallopt(int param, int value)
 {

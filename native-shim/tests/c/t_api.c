@@ -212,8 +212,49 @@ static void test_sized_frees(void)
 	}
 }
 
+/*
+ * glibc's names for the family (__libc_malloc & co, cfree) are the shim's too: a block from
+ * one name can be freed by another, and each call reaches the shim's counters.
+ */
+static void test_libc_names(void)
+{
+	void *(*l_malloc)(size_t) = (void *(*)(size_t))dlsym(RTLD_DEFAULT, "__libc_malloc");
+	void (*l_free)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "__libc_free");
+	void (*c_free)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "cfree");
+	void *(*l_calloc)(size_t, size_t) = (void *(*)(size_t, size_t))dlsym(RTLD_DEFAULT, "__libc_calloc");
+	void *(*l_realloc)(void *, size_t) = (void *(*)(void *, size_t))dlsym(RTLD_DEFAULT, "__libc_realloc");
+	void *(*l_memalign)(size_t, size_t) = (void *(*)(size_t, size_t))dlsym(RTLD_DEFAULT, "__libc_memalign");
+	void *(*l_valloc)(size_t) = (void *(*)(size_t))dlsym(RTLD_DEFAULT, "__libc_valloc");
+	void *(*l_pvalloc)(size_t) = (void *(*)(size_t))dlsym(RTLD_DEFAULT, "__libc_pvalloc");
+	CHECK(l_malloc && l_free && c_free && l_calloc && l_realloc && l_memalign && l_valloc && l_pvalloc);
+	CHECK(l_malloc == (void *(*)(size_t))dlsym(RTLD_DEFAULT, "malloc"));   /* the shim's, not libc's */
+	for (size_t n = 24; n < (1 << 20); n *= 5) {
+		char *p = l_malloc(n);
+		CHECK(p && malloc_usable_size(p) >= n);
+		memset(p, 1, n);
+		free(p);                                /* ours frees what __libc_malloc gave */
+		p = malloc(n);
+		l_free(p);                              /* and the other way round */
+		unsigned char *z = l_calloc(n, 1);
+		CHECK(z && z[0] == 0 && z[n - 1] == 0);
+		z = l_realloc(z, 2 * n);
+		CHECK(z && z[n - 1] == 0);
+		c_free(z);
+		void *a = l_memalign(4096, n);
+		CHECK(a && aligned(a, 4096));
+		free(a);
+		a = l_valloc(n);
+		CHECK(a && aligned(a, 4096));
+		l_free(a);
+		a = l_pvalloc(n);
+		CHECK(a && aligned(a, 4096) && malloc_usable_size(a) % 4096 == 0);
+		free(a);
+	}
+}
+
 int main(void)
 {
+	test_libc_names();
 	test_sized_frees();
 	test_alignment_and_sizes();
 	test_calloc();
