@@ -58,47 +58,87 @@ const char *ss_getenv(const char *name)
 	return NULL;
 }
 
-/* Parse "131072", "128k", "2M", "1g"; -1 when absent or malformed. */
-static long long env_size(const char *ours, const char *glibc)
+/*
+ * glibc's tunable glibc.malloc.<name> in GLIBC_TUNABLES ("glibc.malloc.trim_threshold=
+ * 131072:glibc.malloc.top_pad=0"): the first character of its value, NULL when absent.
+ */
+static const char *glibc_tunable(const char *name)
 {
-	const char *s = ss_getenv(ours);
-	if (!s && glibc)
-		s = ss_getenv(glibc);
-	if (!s || !*s)
-		return -1;
+	static const char prefix[] = "glibc.malloc.";
+	size_t p = sizeof prefix - 1, n = strlen(name);
+	for (const char *s = ss_getenv("GLIBC_TUNABLES"); s && *s;) {
+		if (strncmp(s, prefix, p) == 0 && strncmp(s + p, name, n) == 0 && s[p + n] == '=')
+			return s + p + n + 1;
+		while (*s && *s != ':')
+			s++;
+		if (*s)
+			s++;
+	}
+	return NULL;
+}
+
+/* Parse "131072", "0x20000", "128k", "2M", "1g", ending at ':' or NUL; -1 when malformed. */
+static long long parse_size(const char *s)
+{
+	unsigned base = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
+	if (base == 16)
+		s += 2;
 	unsigned long long v = 0;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (unsigned)(*s - '0');
+	int digits = 0;
+	for (;; s++, digits++) {
+		unsigned d = *s >= '0' && *s <= '9' ? (unsigned)(*s - '0')
+			   : base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f' ? (unsigned)((*s | 0x20) - 'a' + 10)
+			   : 99;
+		if (d >= base)
+			break;
+		v = v * base + d;
 		if (v > (1ull << 40))
 			return -1;
 	}
+	if (!digits)
+		return -1;
 	switch (*s) {
 	case 'k': case 'K': v <<= 10; s++; break;
 	case 'm': case 'M': v <<= 20; s++; break;
 	case 'g': case 'G': v <<= 30; s++; break;
 	}
-	return *s ? -1 : (long long)v;
+	return *s && *s != ':' ? -1 : (long long)v;
+}
+
+/*
+ * A size setting: SLABSCOPE_<name> first, then glibc's own ways to say it — the tunable
+ * glibc.malloc.<tunable> (which glibc prefers too), then its old variable MALLOC_<NAME>_ —
+ * so that a program tuned for glibc's malloc keeps its tuning under the shim. -1: none.
+ */
+static long long env_size(const char *ours, const char *tunable, const char *glibc_env)
+{
+	const char *s = ss_getenv(ours);
+	if (!s && tunable)
+		s = glibc_tunable(tunable);
+	if (!s && glibc_env)
+		s = ss_getenv(glibc_env);
+	return s ? parse_size(s) : -1;
 }
 
 static void read_environment(void)
 {
 	long long v;
-	if ((v = env_size("SLABSCOPE_MMAP_THRESHOLD", "MALLOC_MMAP_THRESHOLD_")) >= 0 && v <= (32 << 20)) {
+	if ((v = env_size("SLABSCOPE_MMAP_THRESHOLD", "mmap_threshold", "MALLOC_MMAP_THRESHOLD_")) >= 0 && v <= (32 << 20)) {
 		settings.mmap_threshold = (size_t)v;
 		settings.mmap_threshold_fixed = true;
 	}
-	if ((v = env_size("SLABSCOPE_TRIM_THRESHOLD", "MALLOC_TRIM_THRESHOLD_")) >= 0) {
+	if ((v = env_size("SLABSCOPE_TRIM_THRESHOLD", "trim_threshold", "MALLOC_TRIM_THRESHOLD_")) >= 0) {
 		settings.trim_threshold = (size_t)v;
 		settings.mmap_threshold_fixed = true;     /* as in glibc: no more adaptation */
 		settings.trim_threshold_fixed = true;
 	}
-	if ((v = env_size("SLABSCOPE_DIRTY_MAX", NULL)) >= 0)
+	if ((v = env_size("SLABSCOPE_DIRTY_MAX", NULL, NULL)) >= 0)
 		settings.dirty_max = (size_t)v;
-	if ((v = env_size("SLABSCOPE_DECAY_MS", NULL)) >= 0)
+	if ((v = env_size("SLABSCOPE_DECAY_MS", NULL, NULL)) >= 0)
 		settings.decay_ms = (unsigned)v;
-	if ((v = env_size("SLABSCOPE_REAP", NULL)) >= 0)
+	if ((v = env_size("SLABSCOPE_REAP", NULL, NULL)) >= 0)
 		settings.reap_bytes = (size_t)v;
-	if ((v = env_size("SLABSCOPE_TOP_PAD", "MALLOC_TOP_PAD_")) >= 0)
+	if ((v = env_size("SLABSCOPE_TOP_PAD", "top_pad", "MALLOC_TOP_PAD_")) >= 0)
 		settings.top_pad = (size_t)v;
 	const char *d = ss_getenv("SLABSCOPE_DEBUG");
 	if (d) {
