@@ -7,6 +7,7 @@
  *  - busy: a class the thread keeps using (eight objects taken and freed in a random
  *    order each round, so the whole stack is rewritten) keeps its objects through the
  *    reaps, and its slabs see little traffic.
+ *  - a big class whose objects come back in another order between reaps still gives back.
  *  - named cache: the empty slab a kmem_cache keeps as a spare is released once a reap
  *    interval passed without the cache taking an object from its slabs.
  *  - malloc_trim in one thread: another thread gives back its cache at its next malloc.
@@ -88,6 +89,34 @@ static void busy(void)
 	 * untouched (the bottom one, 1 in 8 here, at some reaps), 61 objects over the loop;
 	 * reaping the whole stack at every reap took 623. */
 	CHECK(c->allocs - refills <= 128);
+}
+
+/*
+ * A big class (above 4 KiB: at most four objects kept) whose objects are taken and given
+ * back in another order between reaps, as realloc growth does: the slots below the top no
+ * longer hold what they held, the top one does. Its objects go back all the same (for a
+ * small class they would stay: busy() above).
+ */
+static void big_class_reordered(void)
+{
+	enum { N = 4 };                          /* kmalloc-8192's stack holds up to four */
+	void *p[N];
+	for (int i = 0; i < N; i++)
+		CHECK((p[i] = malloc(8000)) != NULL);
+	for (int i = 0; i < N; i++)
+		free(p[i]);
+	uint64_t held = snap_cache("kmalloc-8192")->active_objs;
+	CHECK(held >= N);
+	for (int round = 0; round < 8; round++) {
+		for (int i = 0; i < N; i++)          /* the four from the stack: the top first */
+			CHECK((p[i] = malloc(8000)) != NULL);
+		free(p[2]), free(p[3]), free(p[1]), free(p[0]);   /* back, the bottom two swapped */
+		other_requests(1u << 20);            /* a reap */
+	}
+	const struct ss_shm_cache *c = snap_cache("kmalloc-8192");
+	printf("kmalloc-8192 (reordered): active %llu -> %llu\n", (unsigned long long)held,
+	       (unsigned long long)c->active_objs);
+	CHECK(c->active_objs <= 1);
 }
 
 static void named_cache_spare(void)
@@ -181,6 +210,7 @@ int main(int argc, char **argv)
 	}
 	leftovers();
 	busy();
+	big_class_reordered();
 	named_cache_spare();
 	trim_reaches_other_threads();
 	pid_t pid = fork();
