@@ -173,6 +173,7 @@ def main():
     for w in present:
         row = [w]
         bp = best_peer(w)
+        slab_pa = None
         for al in allocs:
             c = cells[(w, al)]
             if c["valid"]:
@@ -186,6 +187,8 @@ def main():
             ratios[al]["t"].append(rt)
             ratios[al]["m"].append(rm)
             pa = paired(w, al, "glibc") if have_glibc and al != "glibc" else None
+            if al == SLAB:
+                slab_pa = pa
             rp = None
             if bp and al not in PEERS and c["valid"]:
                 rp = c["time"] / cells[(w, bp)]["time"]
@@ -212,7 +215,7 @@ def main():
             c = cells[(w, SLAB)]
             rp = c["time"] / cells[(w, bp)]["time"] if (bp and c["valid"]) else None
             slab_vs_peer.append(rp)
-            pr = paired(w, SLAB, "glibc") if have_glibc else None
+            pr = slab_pa
             slab_paired.append(pr[0] if pr else None)
             row += [fmt_r(rt) if rt else "—",
                     "%s (%d/%d)" % (fmt_r(pr[0]), pr[1], pr[2]) if pr else "—",

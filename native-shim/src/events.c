@@ -243,7 +243,6 @@ static int64_t sample_next_interval(struct tcache *tc)
 	return v > 1e15 ? (int64_t)1e15 : (int64_t)v + 1;
 }
 
-/* Called after an allocation of n bytes at p made this thread's countdown pass zero. */
 /* The thread's next sample: a new interval from what it has asked for so far. */
 void sample_rearm(struct tcache *tc)
 {
@@ -251,6 +250,7 @@ void sample_rearm(struct tcache *tc)
 	tcache_set_event_at(tc);
 }
 
+/* Called after an allocation of n bytes at p made this thread's countdown pass zero. */
 void sample_taken(struct tcache *tc, void *p, size_t n)
 {
 	sample_rearm(tc);

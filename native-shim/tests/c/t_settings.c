@@ -6,61 +6,53 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "slabscope.h"
 #include "slabscope_shm.h"
 #include "check.h"
+#include "child.h"
 
 static char buf[1 << 20];
 
-/* The child: print mmap threshold, trim threshold and top pad as the allocator has them. */
+/* The child: print mmap threshold, trim threshold and top pad as the allocator has them
+ * (on stderr, which run_child keeps). */
 static int report(void)
 {
 	free(malloc(100));
 	CHECK(ss_snapshot(buf, sizeof buf) <= sizeof buf);
 	const struct ss_shm_header *h = (const void *)buf;
 	const struct ss_shm_global *g = (const void *)(buf + h->global_offset);
-	printf("%llu %llu %llu\n", (unsigned long long)g->mmap_threshold,
-	       (unsigned long long)g->trim_threshold, (unsigned long long)g->top_pad);
+	fprintf(stderr, "%llu %llu %llu\n", (unsigned long long)g->mmap_threshold,
+		(unsigned long long)g->trim_threshold, (unsigned long long)g->top_pad);
 	return 0;
 }
 
-/* Run the child with `env` (NULL-terminated, besides LD_PRELOAD) and read its three figures. */
+/* In the child: this program again, with `env` (NULL-terminated) as its only environment
+ * besides LD_PRELOAD. */
+static void exec_reporter(void *arg)
+{
+	const char *const *env = arg;
+	char *envp[16];
+	int n = 0;
+	const char *pre = getenv("LD_PRELOAD");
+	static char pre_var[4096];
+	if (pre) {
+		snprintf(pre_var, sizeof pre_var, "LD_PRELOAD=%s", pre);
+		envp[n++] = pre_var;
+	}
+	for (int i = 0; env[i] && n < 15; i++)
+		envp[n++] = (char *)env[i];
+	envp[n] = NULL;
+	char *argv[] = { "t_settings", "report", NULL };
+	execve("/proc/self/exe", argv, envp);
+}
+
+/* The three figures the reporter prints under `env`. */
 static void settings_with(const char *const env[], unsigned long long out[3])
 {
-	int fd[2];
-	CHECK(pipe(fd) == 0);
-	pid_t pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		char *envp[16];
-		int n = 0;
-		const char *pre = getenv("LD_PRELOAD");
-		static char pre_var[4096];
-		if (pre) {
-			snprintf(pre_var, sizeof pre_var, "LD_PRELOAD=%s", pre);
-			envp[n++] = pre_var;
-		}
-		for (int i = 0; env[i] && n < 15; i++)
-			envp[n++] = (char *)env[i];
-		envp[n] = NULL;
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		char *argv[] = { "t_settings", "report", NULL };
-		execve("/proc/self/exe", argv, envp);
-		_exit(127);
-	}
-	close(fd[1]);
-	char line[128] = { 0 };
-	size_t len = 0;
-	ssize_t r;
-	while (len < sizeof line - 1 && (r = read(fd[0], line + len, sizeof line - 1 - len)) > 0)
-		len += (size_t)r;
-	close(fd[0]);
-	int status;
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	char line[256];
+	int status = run_child(exec_reporter, (void *)env, line, sizeof line);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK(sscanf(line, "%llu %llu %llu", &out[0], &out[1], &out[2]) == 3);
 }
 

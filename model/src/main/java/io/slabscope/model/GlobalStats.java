@@ -10,8 +10,8 @@ import java.util.Map;
  * ({@code brkBase}, {@code brkTop}) are user-space addresses below 2^47.
  *
  * <p>The first release had {@value #FIRST_RELEASE_FIELD_COUNT} fields; later ones append
- * ({@code corruptions}, {@code faults_injected}, then {@code reap_bytes}, {@code reaped_objects}). A segment's {@code global_size} says how many it
- * holds; fields it does not hold read as 0.
+ * ({@code corruptions}, {@code faults_injected}, then {@code reap_bytes}, {@code reaped_objects}).
+ * A segment's {@code global_size} says how many it holds; fields it does not hold read as 0.
  */
 public record GlobalStats(
         long mallocCalls,
