@@ -407,7 +407,6 @@ static inline unsigned size_class(size_t n)
 }
 
 /* ---- per-thread caches --------------------------------------------------- */
-#define TC_SLOTS 64
 struct thread_stats {                  /* counted off the fast paths (and folded sums) */
 	uint64_t malloc_calls, free_calls, calloc_calls, realloc_calls, memalign_calls;
 	uint64_t slab_allocs, slab_frees, bytes_requested, bytes_allocated;
@@ -433,9 +432,20 @@ struct tcache {
 	uint8_t  batch[NR_KMALLOC];    /* objects the next refill takes (tcache.c) */
 	uint8_t  reap_mark[NR_KMALLOC];   /* objects in the stack at the last reap (tcache.c) */
 	void    *reap_probe[NR_KMALLOC][REAP_PROBES];   /* what some of their slots held then */
-	void    *objs[NR_KMALLOC][TC_SLOTS];   /* not cleared: only count[] of them are valid */
+	/* The stacks, one per class, each as deep as its class's limit (tc_offset[cls] is
+	 * where one starts): 64 objects of up to 256 B but 2 of 16 KiB, so 1,968 slots in
+	 * all, 15 KiB, where stacks of 64 for every class took 36 KiB per thread. Not
+	 * cleared: only count[] of each stack are valid. */
+	void    *slots[];
 };
-INTERNAL extern uint16_t tc_limit[NR_KMALLOC];
+INTERNAL extern uint16_t tc_limit[NR_KMALLOC];    /* objects a stack may hold */
+INTERNAL extern uint16_t tc_offset[NR_KMALLOC];   /* where the stack starts in slots[] */
+INTERNAL extern unsigned tcache_slots;             /* slots[] of every struct tcache */
+INTERNAL extern size_t tcache_bytes;               /* sizeof(struct tcache) + its slots */
+static inline void **tc_stack(struct tcache *tc, unsigned cls)
+{
+	return tc->slots + tc_offset[cls];
+}
 /* Call counters; built with -DSS_NO_STATS (libslabscope-nostats.so) to measure their cost. */
 #ifdef SS_NO_STATS
 #define TC_STAT(tc, field, v) ((void)0)

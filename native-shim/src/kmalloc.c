@@ -48,6 +48,9 @@ struct kmem_cache kmalloc_caches[NR_KMALLOC];
 struct kmem_cache kmalloc_8;
 uint8_t kmalloc_lut[KMALLOC_MAX / 16 + 1];
 uint16_t tc_limit[NR_KMALLOC];
+uint16_t tc_offset[NR_KMALLOC];
+unsigned tcache_slots;
+size_t tcache_bytes;
 uint32_t kmalloc_recip[NR_KMALLOC];
 uint32_t kmalloc_span[NR_KMALLOC];
 
@@ -145,6 +148,15 @@ int kmalloc_init(void)
 			c++;
 		kmalloc_lut[k] = (uint8_t)c;
 	}
+	/* Thread-cache stacks as deep as their limits; a hot class's slot gets the deepest
+	 * any hot size can have (they are all above HOT_MIN_SIZE). */
+	unsigned slots = 0;
+	for (unsigned i = 0; i < NR_KMALLOC; i++) {
+		tc_offset[i] = (uint16_t)slots;
+		slots += i < NR_KMALLOC_FIXED ? tc_limit[i] : thread_cache_limit(HOT_MIN_SIZE + 16);
+	}
+	tcache_slots = slots;
+	tcache_bytes = sizeof(struct tcache) + slots * sizeof(void *);
 	return 0;
 }
 

@@ -67,7 +67,7 @@ static void *small_alloc(struct tcache *tc, unsigned cls, size_t n)
 	if (tc) {
 		uint32_t k = tc->count[cls];
 		if (likely(k)) {
-			p = tc->objs[cls][k - 1];
+			p = tc->slots[tc_offset[cls] + k - 1];
 			tc->count[cls] = k - 1;
 		} else {
 			kmalloc_note_refill(cls, n);     /* hot sizes get a class of their own */
@@ -234,7 +234,7 @@ EXPORT void *malloc(size_t n)
 		uint32_t k = tc->count[cls];
 		uint64_t requested = tc->st.bytes_requested + n;
 		if (likely(k && requested < tc->event_at)) {
-			void *p = tc->objs[cls][k - 1];
+			void *p = tc->slots[tc_offset[cls] + k - 1];
 			tc->count[cls] = k - 1;
 			tc->st.bytes_requested = requested;
 			TC_FAST(tc->fast_allocs[cls]++);
@@ -283,8 +283,8 @@ static bool freed_already(const void *p, unsigned cls, struct slab *s, int idx)
 	lock(&tcache_list_lock);
 	for (struct tcache *tc = tcache_list; tc && !found; tc = tc->next) {
 		uint32_t n = __atomic_load_n(&tc->count[cls], __ATOMIC_RELAXED);
-		for (uint32_t k = 0; k < n && k < TC_SLOTS && !found; k++)
-			found = __atomic_load_n(&tc->objs[cls][k], __ATOMIC_RELAXED) == p;
+		for (uint32_t k = 0; k < n && k < tc_limit[cls] && !found; k++)
+			found = __atomic_load_n(&tc_stack(tc, cls)[k], __ATOMIC_RELAXED) == p;
 	}
 	unlock(&tcache_list_lock);
 	if (!found) {
@@ -331,7 +331,7 @@ static bool free_any(void *p, const char *who)
 			if (tc) {
 				if (unlikely(tc->count[cls] >= tc_limit[cls]))
 					tcache_flush(tc, cls, tc_limit[cls] / 2);
-				tc->objs[cls][tc->count[cls]++] = p;
+				tc_stack(tc, cls)[tc->count[cls]++] = p;
 				TC_STAT(tc, slab_frees, 1);
 			} else {
 				cache_free_one(c, p);
@@ -399,7 +399,7 @@ EXPORT void free(void *p)
 			if (likely(off < kmalloc_span[cls] && (uintptr_t)idx * kmalloc_size[cls] == off &&
 				   k < tc_limit[cls] && *key != free_key(p))) {
 				*key = free_key(p);
-				tc->objs[cls][k] = p;
+				tc->slots[tc_offset[cls] + k] = p;
 				tc->count[cls] = k + 1;
 				TC_FAST(tc->fast_frees[cls]++);
 				return;

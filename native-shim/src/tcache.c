@@ -23,7 +23,7 @@ INTERNAL extern pthread_key_t tcache_key;
 
 #define REAP_MIN_SIZE 1024                   /* smaller classes are not reaped (tcache_reap) */
 #define REAP_ANY_PROBE_SIZE 4096             /* larger ones: any probe that held (tcache_reap) */
-#define TCACHE_PAGES (align_up(sizeof(struct tcache), PAGE_SIZE) >> PAGE_SHIFT)
+#define TCACHE_PAGES (align_up(tcache_bytes, PAGE_SIZE) >> PAGE_SHIFT)
 
 /* When st.bytes_requested is `now`: the next reap (SLABSCOPE_REAP bytes later, 0: never). */
 static uint64_t next_reap(uint64_t now)
@@ -36,9 +36,8 @@ COLD struct tcache *tcache_create(void)
 	struct tcache *tc = pages_alloc(TCACHE_PAGES, 0, PG_META);
 	if (!tc)
 		return NULL;
-	/* the stacks are not cleared: a page of them becomes resident only when its classes
-	 * are used (a thread using 16 classes touches 8 KiB of the 36 KiB) */
-	memset(tc, 0, offsetof(struct tcache, objs));
+	/* the stacks are not cleared: only count[] of each are valid */
+	memset(tc, 0, offsetof(struct tcache, slots));
 	static uint32_t next_shard;
 	tc->shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) % SLAB_SHARDS;
 	tc->reap_at = next_reap(0);
@@ -56,27 +55,37 @@ COLD struct tcache *tcache_create(void)
 
 /*
  * Refill an empty stack and return one object (NULL: out of memory). The first refill of
- * a class takes REFILL_FIRST objects, each later one twice as many as the one before, up
+ * a class takes refill_first() objects, each later one twice as many as the one before, up
  * to half the limit: a class a thread uses for a few objects does not leave 32 idle ones
  * in its stack (bench sqlite had 30 such classes), a busy one soon refills in full batches.
+ * Objects above 1 KiB start with one: a thread that makes and frees one zlib stream (a
+ * JVM's Deflater: 5.8 KiB) then keeps that one, not the three more it took with it, and a
+ * JVM parks hundreds of threads that did so (200 such threads kept 5.9 MiB in their stacks).
  */
 #define REFILL_FIRST 4
+#define REFILL_FIRST_BIG 1
+#define REFILL_BIG_SIZE 1024
+
+static unsigned refill_first(unsigned cls)
+{
+	return kmalloc_size[cls] > REFILL_BIG_SIZE ? REFILL_FIRST_BIG : REFILL_FIRST;
+}
 
 void *tcache_refill(struct tcache *tc, unsigned cls)
 {
 	struct kmem_cache *c = &kmalloc_caches[cls];
 	unsigned full = tc_limit[cls] / 2 + 1u;
-	unsigned want = tc->batch[cls] ? tc->batch[cls] : REFILL_FIRST;
+	unsigned want = tc->batch[cls] ? tc->batch[cls] : refill_first(cls);
 	if (want > full)
 		want = full;
 	tc->batch[cls] = (uint8_t)(want * 2 < full ? want * 2 : full);
-	int got = c->policy->alloc_bulk(c, tc->objs[cls], (int)want, tc->shard);
+	int got = c->policy->alloc_bulk(c, tc_stack(tc, cls), (int)want, tc->shard);
 	if (got <= 0)
 		return NULL;
 	tc->count[cls] = (uint32_t)got - 1;
 	if (!(++tc->slow_events & 15))
 		export_maybe_publish();
-	return tc->objs[cls][got - 1];
+	return tc_stack(tc, cls)[got - 1];
 }
 
 /* Give back all but `keep` objects of a stack (the oldest ones, at the bottom). */
@@ -87,8 +96,9 @@ void tcache_flush(struct tcache *tc, unsigned cls, unsigned keep)
 		return;
 	struct kmem_cache *c = &kmalloc_caches[cls];
 	unsigned give = n - keep;
-	c->policy->free_bulk(c, tc->objs[cls], (int)give);
-	memmove(tc->objs[cls], tc->objs[cls] + give, keep * sizeof(void *));
+	void **stack = tc_stack(tc, cls);
+	c->policy->free_bulk(c, stack, (int)give);
+	memmove(stack, stack + give, keep * sizeof(void *));
 	tc->count[cls] = keep;
 	if (!(++tc->slow_events & 15))
 		export_maybe_publish();
@@ -143,7 +153,7 @@ static unsigned probe_depth(unsigned mark, unsigned i)
 	return mark * i / REAP_PROBES;
 }
 
-static unsigned untouched_bottom(const struct tcache *tc, unsigned cls)
+static unsigned untouched_bottom(struct tcache *tc, unsigned cls)
 {
 	bool any_probe = kmalloc_size[cls] > REAP_ANY_PROBE_SIZE;
 	unsigned mark = tc->reap_mark[cls], n = tc->count[cls], untouched = 0;
@@ -151,7 +161,7 @@ static unsigned untouched_bottom(const struct tcache *tc, unsigned cls)
 		unsigned depth = probe_depth(mark, i);
 		if (!depth)
 			continue;
-		if (depth > n || tc->objs[cls][depth - 1] != tc->reap_probe[cls][i - 1]) {
+		if (depth > n || tc_stack(tc, cls)[depth - 1] != tc->reap_probe[cls][i - 1]) {
 			if (any_probe)
 				continue;
 			break;
@@ -171,13 +181,14 @@ static void tcache_reap(struct tcache *tc)
 			unsigned give = idle - idle / 4;
 			tc->st.reaped_objects += give;
 			tcache_flush(tc, cls, tc->count[cls] - give);
-			tc->batch[cls] = (uint8_t)(tc->batch[cls] / 2 > REFILL_FIRST ? tc->batch[cls] / 2 : REFILL_FIRST);
+			unsigned first = refill_first(cls);
+			tc->batch[cls] = (uint8_t)(tc->batch[cls] / 2 > first ? tc->batch[cls] / 2 : first);
 		}
 		unsigned mark = tc->count[cls];
 		tc->reap_mark[cls] = (uint8_t)mark;
 		for (unsigned i = 1; i <= REAP_PROBES; i++) {
 			unsigned depth = probe_depth(mark, i);
-			tc->reap_probe[cls][i - 1] = depth ? tc->objs[cls][depth - 1] : NULL;
+			tc->reap_probe[cls][i - 1] = depth ? tc_stack(tc, cls)[depth - 1] : NULL;
 		}
 	}
 	cache_reap();

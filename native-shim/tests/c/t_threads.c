@@ -1,12 +1,14 @@
 /* t_threads.c — per-thread caches: objects freed by other threads are reused correctly,
  * and a thread's cached objects go back to the slabs when it exits, returns early with
- * pthread_exit, or is cancelled (slabinfo shows it). */
+ * pthread_exit, or is cancelled (slabinfo shows it). What a parked thread costs: the
+ * pages of its cache, and the objects it keeps of a big class it used once. */
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include "slabscope.h"
 #include "check.h"
+#include "snap.h"
 
 #define OBJ 200               /* kmalloc-208 */
 enum { THREADS = 8, PER = 5000 };
@@ -87,6 +89,74 @@ static void threads_that_do_not_return(unsigned long base)
 	CHECK(active_objs("kmalloc-208 ") == base);
 }
 
+/*
+ * Threads that make and free one 6000-byte object (a zlib stream's state is about that
+ * big) and a few small ones, then wait, as a JVM's pooled threads do. Each keeps the one
+ * object it freed (the first refill of a class above 1 KiB takes one, not three), and its
+ * cache takes at most MAX_CACHE_PAGES pages (stacks as deep as each class's limit; with
+ * 64 slots for every class it took 10).
+ */
+#define PARKED 16
+#define MAX_CACHE_PAGES 5
+static pthread_barrier_t parked, released;
+
+static void *use_once_then_park(void *arg)
+{
+	(void)arg;
+	void *big = malloc(6000), *small[8];
+	CHECK(big != NULL);
+	memset(big, 1, 6000);
+	for (int i = 0; i < 8; i++)
+		CHECK((small[i] = malloc(16 + 48 * (size_t)i)) != NULL);
+	for (int i = 0; i < 8; i++)
+		free(small[i]);
+	free(big);
+	pthread_barrier_wait(&parked);
+	pthread_barrier_wait(&released);
+	return NULL;
+}
+
+/* Pages of per-thread caches (PG_META) in the heap layout now. */
+static uint64_t cache_pages(void)
+{
+	static char buf[8 << 20];
+	CHECK(ss_layout(buf, sizeof buf) <= sizeof buf);
+	const struct ss_layout_header *h = (const void *)buf;
+	uint64_t n = 0;
+	for (uint32_t z = 0; z < h->nr_zones; z++) {
+		const struct ss_layout_zone *zone = (const void *)(buf + h->zones_offset) + z;
+		const uint32_t *pe = (const void *)(buf + zone->pages_offset);
+		for (uint64_t i = 0; i < zone->npages; i++)
+			n += SS_PAGE_KIND(pe[i]) == 5;
+	}
+	return n;
+}
+
+static void parked_threads(void)
+{
+	const struct ss_shm_cache *c = snap_cache("kmalloc-6144");
+	uint64_t base_objs = c ? c->active_objs : 0;
+	uint64_t base_threads = snap_global()->threads, base_pages = cache_pages();
+	pthread_t th[PARKED];
+	CHECK(pthread_barrier_init(&parked, NULL, PARKED + 1) == 0);
+	CHECK(pthread_barrier_init(&released, NULL, PARKED + 1) == 0);
+	for (long t = 0; t < PARKED; t++)
+		CHECK(pthread_create(&th[t], NULL, use_once_then_park, NULL) == 0);
+	pthread_barrier_wait(&parked);
+	c = snap_cache("kmalloc-6144");
+	uint64_t threads = snap_global()->threads - base_threads, pages = cache_pages() - base_pages;
+	printf("parked: %llu threads, kmalloc-6144 active %llu -> %llu, cache pages %llu\n",
+	       (unsigned long long)threads, (unsigned long long)base_objs,
+	       (unsigned long long)c->active_objs, (unsigned long long)pages);
+	CHECK(threads == PARKED);
+	CHECK(c->active_objs <= base_objs + PARKED);
+	CHECK(pages <= PARKED * MAX_CACHE_PAGES);
+	pthread_barrier_wait(&released);
+	for (int t = 0; t < PARKED; t++)
+		pthread_join(th[t], NULL);
+	CHECK(cache_pages() == base_pages);          /* exited threads' caches are freed */
+}
+
 int main(void)
 {
 	unsigned long base = active_objs("kmalloc-208 ");
@@ -103,6 +173,7 @@ int main(void)
 	/* every exited thread flushed its cache: nothing of theirs is still counted active */
 	CHECK(active_objs("kmalloc-208 ") == base);
 	threads_that_do_not_return(base);
+	parked_threads();
 	puts("t_threads: ok");
 	return 0;
 }

@@ -165,7 +165,7 @@ static void check_cache(struct kmem_cache *c)
 }
 
 /* ---- the thread cache: each object once, of its class, allocated from its slab ---- */
-static void *cached[NR_KMALLOC * TC_SLOTS];
+static void *cached[NR_KMALLOC * 64];          /* no class's limit is above 64 */
 static size_t ncached;
 
 static int cmp_ptr(const void *a, const void *b)
@@ -181,10 +181,11 @@ static void check_tcache(void)
 	if ((uintptr_t)tc <= (uintptr_t)TC_DEAD)
 		return;
 	for (unsigned cls = 0; cls < NR_KMALLOC; cls++) {
-		if (tc->count[cls] > TC_SLOTS || tc->count[cls] > tc_limit[cls])
+		unsigned room = (cls + 1 < NR_KMALLOC ? tc_offset[cls + 1] : tcache_slots) - tc_offset[cls];
+		if (tc->count[cls] > room || tc->count[cls] > tc_limit[cls])
 			fuzz_fail("thread cache class %u holds %u objects (limit %u)", cls, tc->count[cls], tc_limit[cls]);
 		for (unsigned k = 0; k < tc->count[cls]; k++) {
-			void *p = tc->objs[cls][k];
+			void *p = tc_stack(tc, cls)[k];
 			int idx;
 			struct slab *s = slab_lookup(p, &idx);
 			if (!s || s->cache != &kmalloc_caches[cls])
