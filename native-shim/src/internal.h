@@ -413,6 +413,20 @@ struct thread_stats {                  /* counted off the fast paths (and folded
 	uint64_t reaped_objects;           /* given back by the reap (tcache.c) */
 };
 #define REAP_PROBES 4
+/*
+ * Where a thread cache keeps its stacks: slots[offset[cls]] ... for limit[cls] objects.
+ * Two layouts (kmalloc.c): a light cache, which every thread starts with, keeps at most 7
+ * objects of each class up to 1 KiB and none above, as glibc's tcache does, in one page;
+ * a full one, which a thread that keeps its cache busy gets (tcache.c), keeps each
+ * class's limit: 64 objects of up to 256 B but 2 of 16 KiB, in five pages.
+ */
+struct tc_layout {
+	uint16_t offset[NR_KMALLOC];
+	uint8_t  limit[NR_KMALLOC];
+	unsigned slots;                /* stack slots in all */
+	size_t   pages;                /* struct tcache, its stacks and (full) reap probes */
+};
+INTERNAL extern struct tc_layout tc_light, tc_full;
 struct tcache {
 	struct tcache *next, *prev;    /* registry, for summing statistics */
 	struct thread_stats st;        /* st.bytes_requested counts every call */
@@ -426,25 +440,23 @@ struct tcache {
 	uint32_t shard;                /* partial-slab shard this thread fills from */
 	uint64_t rng;
 	bool     in_sample;
+	bool     light;                /* the light layout (tc_light), until upgrade_due is served */
+	bool     upgrade_due;          /* busy enough for the full layout: tc_get() swaps it in */
 	int      flush_requested;       /* another thread's malloc_trim asks for all of it (tcache.c) */
 	const void *caller;            /* debug mode: return address into the caller of malloc & co */
-	uint32_t count[NR_KMALLOC];
+	void   *(*reap_probe)[REAP_PROBES];   /* full layout: what some slots held at the last
+	                                       * reap, per class (after the stacks); else NULL */
+	uint8_t  count[NR_KMALLOC];    /* objects in each stack */
 	uint8_t  batch[NR_KMALLOC];    /* objects the next refill takes (tcache.c) */
 	uint8_t  reap_mark[NR_KMALLOC];   /* objects in the stack at the last reap (tcache.c) */
-	void    *reap_probe[NR_KMALLOC][REAP_PROBES];   /* what some of their slots held then */
-	/* The stacks, one per class, each as deep as its class's limit (tc_offset[cls] is
-	 * where one starts): 64 objects of up to 256 B but 2 of 16 KiB, so 1,968 slots in
-	 * all, 15 KiB, where stacks of 64 for every class took 36 KiB per thread. Not
-	 * cleared: only count[] of each stack are valid. */
-	void    *slots[];
+	uint8_t  limit[NR_KMALLOC];    /* this cache's layout: how deep each stack is */
+	uint16_t offset[NR_KMALLOC];   /* and where it starts in slots[] */
+	void    *slots[];              /* not cleared: only count[] of each stack are valid */
 };
-INTERNAL extern uint16_t tc_limit[NR_KMALLOC];    /* objects a stack may hold */
-INTERNAL extern uint16_t tc_offset[NR_KMALLOC];   /* where the stack starts in slots[] */
-INTERNAL extern unsigned tcache_slots;             /* slots[] of every struct tcache */
-INTERNAL extern size_t tcache_bytes;               /* sizeof(struct tcache) + its slots */
+INTERNAL extern uint16_t tc_limit[NR_KMALLOC];    /* a full cache's limit per class (kmalloc.c) */
 static inline void **tc_stack(struct tcache *tc, unsigned cls)
 {
-	return tc->slots + tc_offset[cls];
+	return tc->slots + tc->offset[cls];
 }
 /* Call counters; built with -DSS_NO_STATS (libslabscope-nostats.so) to measure their cost. */
 #ifdef SS_NO_STATS
@@ -470,6 +482,8 @@ INTERNAL void  tcache_flush(struct tcache *tc, unsigned cls, unsigned keep);
 INTERNAL void  tcache_flush_all(struct tcache *tc);
 INTERNAL void  tcache_event(struct tcache *tc, void *p, size_t n);
 INTERNAL void  tcache_request_flush_all(void);
+INTERNAL struct tcache *tcache_upgrade(struct tcache *tc);
+INTERNAL void  tcache_class_added(unsigned cls);
 static inline void tcache_set_event_at(struct tcache *tc)
 {
 	tc->event_at = tc->sample_at < tc->reap_at ? tc->sample_at : tc->reap_at;

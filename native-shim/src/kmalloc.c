@@ -48,9 +48,7 @@ struct kmem_cache kmalloc_caches[NR_KMALLOC];
 struct kmem_cache kmalloc_8;
 uint8_t kmalloc_lut[KMALLOC_MAX / 16 + 1];
 uint16_t tc_limit[NR_KMALLOC];
-uint16_t tc_offset[NR_KMALLOC];
-unsigned tcache_slots;
-size_t tcache_bytes;
+struct tc_layout tc_light, tc_full;
 uint32_t kmalloc_recip[NR_KMALLOC];
 uint32_t kmalloc_span[NR_KMALLOC];
 
@@ -74,6 +72,42 @@ static uint16_t thread_cache_limit(uint32_t size)
 	if (size <= 4096)
 		return 8;
 	return size <= 8192 ? 4 : 2;
+}
+
+/*
+ * The light thread cache (internal.h) keeps what glibc's tcache keeps: up to 7 objects of
+ * each size up to 1032 bytes (here: of each class up to 1 KiB), and nothing bigger. A
+ * thread that made and freed a few big objects (a JVM thread that ran a Deflater: 6 and
+ * 7 KiB of zlib state) and then waits in a pool does not keep them.
+ */
+#define LIGHT_LIMIT    7
+#define LIGHT_MAX_SIZE 1024
+
+static unsigned layout_limit(const struct tc_layout *l, unsigned cls)
+{
+	if (l != &tc_light)
+		return tc_limit[cls];
+	return kmalloc_size[cls] > LIGHT_MAX_SIZE ? 0
+		: tc_limit[cls] < LIGHT_LIMIT ? tc_limit[cls] : LIGHT_LIMIT;
+}
+
+/* Stacks as deep as their limits; a hot class's slot gets the deepest any hot size can
+ * have (they are all above HOT_MIN_SIZE): its limit is not known yet. */
+static void tc_layout_init(struct tc_layout *l, bool light)
+{
+	unsigned slots = 0, hot_room = thread_cache_limit(HOT_MIN_SIZE + 16);
+	if (light)
+		hot_room = HOT_MIN_SIZE + 16 <= LIGHT_MAX_SIZE ? LIGHT_LIMIT : 0;
+	for (unsigned i = 0; i < NR_KMALLOC; i++) {
+		l->offset[i] = (uint16_t)slots;
+		l->limit[i] = (uint8_t)layout_limit(l, i);
+		slots += i < NR_KMALLOC_FIXED ? l->limit[i] : hot_room;
+	}
+	l->slots = slots;
+	size_t bytes = sizeof(struct tcache) + slots * sizeof(void *);
+	if (!light)
+		bytes += NR_KMALLOC * sizeof(void *[REAP_PROBES]);
+	l->pages = align_up(bytes, PAGE_SIZE) >> PAGE_SHIFT;
 }
 
 static void class_name(char *buf, uint32_t size)
@@ -128,6 +162,9 @@ void kmalloc_note_refill(unsigned cls, size_t n)
 	unsigned slot = NR_KMALLOC_FIXED + nr_hot;
 	if (nr_hot < NR_KMALLOC_HOT && kmalloc_lut[g] == cls && setup_class(slot, size, SLAB_DENSE) == 0) {
 		nr_hot++;
+		tc_full.limit[slot] = (uint8_t)layout_limit(&tc_full, slot);
+		tc_light.limit[slot] = (uint8_t)layout_limit(&tc_light, slot);
+		tcache_class_added(slot);
 		/* x86 keeps stores in order; the release says the class is set up before use */
 		__atomic_store_n(&kmalloc_lut[g], (uint8_t)slot, __ATOMIC_RELEASE);
 	}
@@ -148,15 +185,8 @@ int kmalloc_init(void)
 			c++;
 		kmalloc_lut[k] = (uint8_t)c;
 	}
-	/* Thread-cache stacks as deep as their limits; a hot class's slot gets the deepest
-	 * any hot size can have (they are all above HOT_MIN_SIZE). */
-	unsigned slots = 0;
-	for (unsigned i = 0; i < NR_KMALLOC; i++) {
-		tc_offset[i] = (uint16_t)slots;
-		slots += i < NR_KMALLOC_FIXED ? tc_limit[i] : thread_cache_limit(HOT_MIN_SIZE + 16);
-	}
-	tcache_slots = slots;
-	tcache_bytes = sizeof(struct tcache) + slots * sizeof(void *);
+	tc_layout_init(&tc_full, false);
+	tc_layout_init(&tc_light, true);
 	return 0;
 }
 

@@ -28,11 +28,14 @@ enum call { CALL_MALLOC, CALL_CALLOC, CALL_REALLOC, CALL_MEMALIGN };
 
 static inline uint64_t free_key(const void *p) { return settings.free_secret ^ (uintptr_t)p; }
 
+/* The calling thread's cache, for the slow paths: made at its first call, swapped for a
+ * full one when it asked for that (tcache_upgrade); callers must not keep it across calls
+ * that may come here. */
 static inline struct tcache *tc_get(void)
 {
 	struct tcache *tc = tc_self;
 	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD))
-		return tc;
+		return unlikely(tc->upgrade_due) ? tcache_upgrade(tc) : tc;
 	if (tc == TC_DEAD || !ss_initialized)
 		return NULL;
 	return tcache_create();                  /* first call in this thread */
@@ -67,7 +70,7 @@ static void *small_alloc(struct tcache *tc, unsigned cls, size_t n)
 	if (tc) {
 		uint32_t k = tc->count[cls];
 		if (likely(k)) {
-			p = tc->slots[tc_offset[cls] + k - 1];
+			p = tc->slots[tc->offset[cls] + k - 1];
 			tc->count[cls] = k - 1;
 		} else {
 			kmalloc_note_refill(cls, n);     /* hot sizes get a class of their own */
@@ -234,7 +237,7 @@ EXPORT void *malloc(size_t n)
 		uint32_t k = tc->count[cls];
 		uint64_t requested = tc->st.bytes_requested + n;
 		if (likely(k && requested < tc->event_at)) {
-			void *p = tc->slots[tc_offset[cls] + k - 1];
+			void *p = tc->slots[tc->offset[cls] + k - 1];
 			tc->count[cls] = k - 1;
 			tc->st.bytes_requested = requested;
 			TC_FAST(tc->fast_allocs[cls]++);
@@ -283,7 +286,7 @@ static bool freed_already(const void *p, unsigned cls, struct slab *s, int idx)
 	lock(&tcache_list_lock);
 	for (struct tcache *tc = tcache_list; tc && !found; tc = tc->next) {
 		uint32_t n = __atomic_load_n(&tc->count[cls], __ATOMIC_RELAXED);
-		for (uint32_t k = 0; k < n && k < tc_limit[cls] && !found; k++)
+		for (uint32_t k = 0; k < n && k < tc->limit[cls] && !found; k++)
 			found = __atomic_load_n(&tc_stack(tc, cls)[k], __ATOMIC_RELAXED) == p;
 	}
 	unlock(&tcache_list_lock);
@@ -328,10 +331,13 @@ static bool free_any(void *p, const char *who)
 			}
 			*key = free_key(p);
 			unsigned cls = (unsigned)c->tc_class;
-			if (tc) {
-				if (unlikely(tc->count[cls] >= tc_limit[cls]))
-					tcache_flush(tc, cls, tc_limit[cls] / 2);
+			if (tc && tc->limit[cls]) {
+				if (unlikely(tc->count[cls] >= tc->limit[cls]))
+					tcache_flush(tc, cls, tc->limit[cls] / 2u);
 				tc_stack(tc, cls)[tc->count[cls]++] = p;
+				TC_STAT(tc, slab_frees, 1);
+			} else if (tc) {                     /* a class this cache does not keep */
+				cache_free_one(c, p);
 				TC_STAT(tc, slab_frees, 1);
 			} else {
 				cache_free_one(c, p);
@@ -397,9 +403,9 @@ EXPORT void free(void *p)
 			uint32_t k = tc->count[cls];
 			uint64_t *key = (uint64_t *)p + 1;
 			if (likely(off < kmalloc_span[cls] && (uintptr_t)idx * kmalloc_size[cls] == off &&
-				   k < tc_limit[cls] && *key != free_key(p))) {
+				   k < tc->limit[cls] && *key != free_key(p))) {
 				*key = free_key(p);
-				tc->slots[tc_offset[cls] + k] = p;
+				tc->slots[tc->offset[cls] + k] = p;
 				tc->count[cls] = k + 1;
 				TC_FAST(tc->fast_frees[cls]++);
 				return;

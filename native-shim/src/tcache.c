@@ -11,6 +11,16 @@
  *
  * The struct itself lives in PG_META pages from the buddy allocator, never in TLS: JVM
  * threads carve static TLS out of their stacks, so TLS holds one pointer only.
+ *
+ * Light and full caches. A JVM runs hundreds of threads, most of which allocate a little
+ * and then wait in a pool. With a full cache for each (5 pages: a stack per class, 64
+ * objects deep for small classes), 200 threads that each ran a Deflater (6 and 7 KiB of
+ * zlib state) made a JVM 12.6 MiB bigger than under glibc (82.5 against 69.9 MiB): their
+ * caches' pages, and the big objects each kept. So a thread starts with a light cache
+ * (one page: 7 objects of each class up to 1 KiB, none bigger, what glibc's tcache keeps)
+ * and gets a full one after LIGHT_EVENTS refills and flushes, which a busy thread makes
+ * in its first thousand or so calls: the same JVM is 69.6 MiB. The swap (tcache_upgrade)
+ * happens at the thread's next slow path, where the old cache is not in use.
  */
 #include <stddef.h>
 #include <string.h>
@@ -23,7 +33,7 @@ INTERNAL extern pthread_key_t tcache_key;
 
 #define REAP_MIN_SIZE 1024                   /* smaller classes are not reaped (tcache_reap) */
 #define REAP_ANY_PROBE_SIZE 4096             /* larger ones: any probe that held (tcache_reap) */
-#define TCACHE_PAGES (align_up(tcache_bytes, PAGE_SIZE) >> PAGE_SHIFT)
+#define LIGHT_EVENTS 256                     /* refills and flushes before a full cache */
 
 /* When st.bytes_requested is `now`: the next reap (SLABSCOPE_REAP bytes later, 0: never). */
 static uint64_t next_reap(uint64_t now)
@@ -31,9 +41,48 @@ static uint64_t next_reap(uint64_t now)
 	return settings.reap_bytes ? now + settings.reap_bytes : UINT64_MAX;
 }
 
+static const struct tc_layout *layout_of(const struct tcache *tc)
+{
+	return tc->light ? &tc_light : &tc_full;
+}
+
+/* The layout's stacks (and, full, its reap probes) for tc; tcache_list_lock held, so
+ * that a hot class added meanwhile (tcache_class_added) is not missed. */
+static void set_layout(struct tcache *tc, const struct tc_layout *l)
+{
+	tc->light = l == &tc_light;
+	memcpy(tc->limit, l->limit, sizeof tc->limit);
+	memcpy(tc->offset, l->offset, sizeof tc->offset);
+	tc->reap_probe = NULL;
+	if (!tc->light) {
+		tc->reap_probe = (void *)(tc->slots + l->slots);
+		memset(tc->reap_probe, 0, NR_KMALLOC * sizeof *tc->reap_probe);
+	}
+}
+
+static void list_add(struct tcache *tc)
+{
+	tc->prev = NULL;
+	tc->next = tcache_list;
+	if (tcache_list)
+		tcache_list->prev = tc;
+	tcache_list = tc;
+}
+
+static void list_del(struct tcache *tc)
+{
+	if (tc->prev)
+		tc->prev->next = tc->next;
+	else
+		tcache_list = tc->next;
+	if (tc->next)
+		tc->next->prev = tc->prev;
+}
+
+/* A new thread's cache: light (internal.h) until the thread shows it is busy. */
 COLD struct tcache *tcache_create(void)
 {
-	struct tcache *tc = pages_alloc(TCACHE_PAGES, 0, PG_META);
+	struct tcache *tc = pages_alloc(tc_light.pages, 0, PG_META);
 	if (!tc)
 		return NULL;
 	/* the stacks are not cleared: only count[] of each are valid */
@@ -43,10 +92,8 @@ COLD struct tcache *tcache_create(void)
 	tc->reap_at = next_reap(0);
 	sample_rearm(tc);
 	lock(&tcache_list_lock);
-	tc->next = tcache_list;
-	if (tcache_list)
-		tcache_list->prev = tc;
-	tcache_list = tc;
+	set_layout(tc, &tc_light);
+	list_add(tc);
 	unlock(&tcache_list_lock);
 	tc_self = tc;
 	pthread_setspecific(tcache_key, tc);
@@ -54,37 +101,76 @@ COLD struct tcache *tcache_create(void)
 }
 
 /*
+ * A light cache whose thread made LIGHT_EVENTS refills and flushes is replaced by a full
+ * one, from the thread itself at its next slow path (tc_get), where nothing holds the old
+ * pointer. Its objects move along; other threads see either cache whole, as they only
+ * read caches under tcache_list_lock. Returns the cache to use (the old one if no memory).
+ */
+COLD struct tcache *tcache_upgrade(struct tcache *old)
+{
+	old->upgrade_due = false;
+	struct tcache *tc = pages_alloc(tc_full.pages, 0, PG_META);
+	if (!tc)
+		return old;                              /* stays light; asked again later */
+	lock(&tcache_list_lock);
+	memcpy(tc, old, offsetof(struct tcache, slots));
+	set_layout(tc, &tc_full);
+	for (unsigned cls = 0; cls < NR_KMALLOC; cls++)
+		memcpy(tc_stack(tc, cls), tc_stack(old, cls), old->count[cls] * sizeof(void *));
+	list_del(old);
+	list_add(tc);
+	tc_self = tc;
+	unlock(&tcache_list_lock);
+	pthread_setspecific(tcache_key, tc);
+	pages_free(old, tc_light.pages);
+	return tc;
+}
+
+/* A hot class was set up in slot cls: every cache learns its limit. */
+void tcache_class_added(unsigned cls)
+{
+	lock(&tcache_list_lock);
+	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
+		__atomic_store_n(&tc->limit[cls], layout_of(tc)->limit[cls], __ATOMIC_RELAXED);
+	unlock(&tcache_list_lock);
+}
+
+/* A refill or a flush: paces publication, and tells a busy light cache to grow. */
+static void slow_event(struct tcache *tc)
+{
+	if (!(++tc->slow_events & 15))
+		export_maybe_publish();
+	if (tc->light && !(tc->slow_events % LIGHT_EVENTS))
+		tc->upgrade_due = true;
+}
+
+/*
  * Refill an empty stack and return one object (NULL: out of memory). The first refill of
- * a class takes refill_first() objects, each later one twice as many as the one before, up
+ * a class takes REFILL_FIRST objects, each later one twice as many as the one before, up
  * to half the limit: a class a thread uses for a few objects does not leave 32 idle ones
  * in its stack (bench sqlite had 30 such classes), a busy one soon refills in full batches.
- * Objects above 1 KiB start with one: a thread that makes and frees one zlib stream (a
- * JVM's Deflater: 5.8 KiB) then keeps that one, not the three more it took with it, and a
- * JVM parks hundreds of threads that did so (200 such threads kept 5.9 MiB in their stacks).
+ * A class the cache does not keep (limit 0: above 1 KiB in a light cache) is served
+ * straight from its slabs.
  */
 #define REFILL_FIRST 4
-#define REFILL_FIRST_BIG 1
-#define REFILL_BIG_SIZE 1024
-
-static unsigned refill_first(unsigned cls)
-{
-	return kmalloc_size[cls] > REFILL_BIG_SIZE ? REFILL_FIRST_BIG : REFILL_FIRST;
-}
 
 void *tcache_refill(struct tcache *tc, unsigned cls)
 {
 	struct kmem_cache *c = &kmalloc_caches[cls];
-	unsigned full = tc_limit[cls] / 2 + 1u;
-	unsigned want = tc->batch[cls] ? tc->batch[cls] : refill_first(cls);
+	slow_event(tc);
+	if (!tc->limit[cls]) {                       /* a class this cache does not keep */
+		void *p;
+		return c->policy->alloc_bulk(c, &p, 1, tc->shard) == 1 ? p : NULL;
+	}
+	unsigned full = tc->limit[cls] / 2 + 1u;
+	unsigned want = tc->batch[cls] ? tc->batch[cls] : REFILL_FIRST;
 	if (want > full)
 		want = full;
 	tc->batch[cls] = (uint8_t)(want * 2 < full ? want * 2 : full);
 	int got = c->policy->alloc_bulk(c, tc_stack(tc, cls), (int)want, tc->shard);
 	if (got <= 0)
 		return NULL;
-	tc->count[cls] = (uint32_t)got - 1;
-	if (!(++tc->slow_events & 15))
-		export_maybe_publish();
+	tc->count[cls] = (uint8_t)(got - 1);
 	return tc_stack(tc, cls)[got - 1];
 }
 
@@ -99,9 +185,8 @@ void tcache_flush(struct tcache *tc, unsigned cls, unsigned keep)
 	void **stack = tc_stack(tc, cls);
 	c->policy->free_bulk(c, stack, (int)give);
 	memmove(stack, stack + give, keep * sizeof(void *));
-	tc->count[cls] = keep;
-	if (!(++tc->slow_events & 15))
-		export_maybe_publish();
+	tc->count[cls] = (uint8_t)keep;
+	slow_event(tc);
 }
 
 void tcache_flush_all(struct tcache *tc)
@@ -173,7 +258,7 @@ static unsigned untouched_bottom(struct tcache *tc, unsigned cls)
 
 static void tcache_reap(struct tcache *tc)
 {
-	for (unsigned cls = 0; cls < NR_KMALLOC; cls++) {
+	for (unsigned cls = 0; cls < NR_KMALLOC && !tc->light; cls++) {
 		if (kmalloc_size[cls] < REAP_MIN_SIZE || (!tc->count[cls] && !tc->reap_mark[cls]))
 			continue;
 		unsigned idle = untouched_bottom(tc, cls);
@@ -181,8 +266,7 @@ static void tcache_reap(struct tcache *tc)
 			unsigned give = idle - idle / 4;
 			tc->st.reaped_objects += give;
 			tcache_flush(tc, cls, tc->count[cls] - give);
-			unsigned first = refill_first(cls);
-			tc->batch[cls] = (uint8_t)(tc->batch[cls] / 2 > first ? tc->batch[cls] / 2 : first);
+			tc->batch[cls] = (uint8_t)(tc->batch[cls] / 2 > REFILL_FIRST ? tc->batch[cls] / 2 : REFILL_FIRST);
 		}
 		unsigned mark = tc->count[cls];
 		tc->reap_mark[cls] = (uint8_t)mark;
@@ -256,13 +340,8 @@ COLD void tcache_thread_exit(void *arg)
 	tc_self = TC_DEAD;
 	tcache_flush_all(tc);
 	lock(&tcache_list_lock);
-	if (tc->prev)
-		tc->prev->next = tc->next;
-	else
-		tcache_list = tc->next;
-	if (tc->next)
-		tc->next->prev = tc->prev;
+	list_del(tc);
 	tcache_fold_stats(tc, &gstats.dead_threads);
 	unlock(&tcache_list_lock);
-	pages_free(tc, TCACHE_PAGES);
+	pages_free(tc, layout_of(tc)->pages);
 }

@@ -1,14 +1,17 @@
 /* t_threads.c — per-thread caches: objects freed by other threads are reused correctly,
  * and a thread's cached objects go back to the slabs when it exits, returns early with
  * pthread_exit, or is cancelled (slabinfo shows it). What a parked thread costs: the
- * pages of its cache, and the objects it keeps of a big class it used once. */
+ * pages of its cache, and the objects it keeps of a big class it used once (tcache.c:
+ * light and full caches). */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include "slabscope.h"
 #include "check.h"
 #include "snap.h"
+#include "busy.h"
 
 #define OBJ 200               /* kmalloc-208 */
 enum { THREADS = 8, PER = 5000 };
@@ -91,18 +94,18 @@ static void threads_that_do_not_return(unsigned long base)
 
 /*
  * Threads that make and free one 6000-byte object (a zlib stream's state is about that
- * big) and a few small ones, then wait, as a JVM's pooled threads do. Each keeps the one
- * object it freed (the first refill of a class above 1 KiB takes one, not three), and its
- * cache takes at most MAX_CACHE_PAGES pages (stacks as deep as each class's limit; with
- * 64 slots for every class it took 10).
+ * big) and a few small ones, then wait, as a JVM's pooled threads do. Their caches are
+ * light (a page each, no object above 1 KiB kept), so they keep nothing of kmalloc-6144;
+ * with a full cache each kept the object it freed and three more, in 10 pages. A busy
+ * thread's cache (busy.h) is a full one, and keeps what it freed.
  */
 #define PARKED 16
-#define MAX_CACHE_PAGES 5
 static pthread_barrier_t parked, released;
 
-static void *use_once_then_park(void *arg)
+static void *use_once_then_park(void *busy)
 {
-	(void)arg;
+	if (busy)
+		busy_thread_cache();
 	void *big = malloc(6000), *small[8];
 	CHECK(big != NULL);
 	memset(big, 1, 6000);
@@ -132,29 +135,38 @@ static uint64_t cache_pages(void)
 	return n;
 }
 
-static void parked_threads(void)
+struct parked_cost { uint64_t threads, objs, pages; };
+
+/* n threads that use_once_then_park (busy or not): what they hold while they wait. */
+static struct parked_cost park(int n, bool busy)
 {
 	const struct ss_shm_cache *c = snap_cache("kmalloc-6144");
-	uint64_t base_objs = c ? c->active_objs : 0;
-	uint64_t base_threads = snap_global()->threads, base_pages = cache_pages();
+	uint64_t objs = c ? c->active_objs : 0, threads = snap_global()->threads, pages = cache_pages();
 	pthread_t th[PARKED];
-	CHECK(pthread_barrier_init(&parked, NULL, PARKED + 1) == 0);
-	CHECK(pthread_barrier_init(&released, NULL, PARKED + 1) == 0);
-	for (long t = 0; t < PARKED; t++)
-		CHECK(pthread_create(&th[t], NULL, use_once_then_park, NULL) == 0);
+	CHECK(pthread_barrier_init(&parked, NULL, (unsigned)n + 1) == 0);
+	CHECK(pthread_barrier_init(&released, NULL, (unsigned)n + 1) == 0);
+	for (int t = 0; t < n; t++)
+		CHECK(pthread_create(&th[t], NULL, use_once_then_park, busy ? "busy" : NULL) == 0);
 	pthread_barrier_wait(&parked);
 	c = snap_cache("kmalloc-6144");
-	uint64_t threads = snap_global()->threads - base_threads, pages = cache_pages() - base_pages;
-	printf("parked: %llu threads, kmalloc-6144 active %llu -> %llu, cache pages %llu\n",
-	       (unsigned long long)threads, (unsigned long long)base_objs,
-	       (unsigned long long)c->active_objs, (unsigned long long)pages);
-	CHECK(threads == PARKED);
-	CHECK(c->active_objs <= base_objs + PARKED);
-	CHECK(pages <= PARKED * MAX_CACHE_PAGES);
+	struct parked_cost cost = { snap_global()->threads - threads, c->active_objs - objs, cache_pages() - pages };
 	pthread_barrier_wait(&released);
-	for (int t = 0; t < PARKED; t++)
+	for (int t = 0; t < n; t++)
 		pthread_join(th[t], NULL);
-	CHECK(cache_pages() == base_pages);          /* exited threads' caches are freed */
+	CHECK(cache_pages() == pages);               /* exited threads' caches are freed */
+	pthread_barrier_destroy(&parked);
+	pthread_barrier_destroy(&released);
+	printf("%d %s threads parked: kmalloc-6144 objects %llu, cache pages %llu\n", n, busy ? "busy" : "light",
+	       (unsigned long long)cost.objs, (unsigned long long)cost.pages);
+	return cost;
+}
+
+static void parked_threads(void)
+{
+	struct parked_cost light = park(PARKED, false);
+	CHECK(light.threads == PARKED && light.objs == 0 && light.pages == PARKED);
+	struct parked_cost busy = park(1, true);
+	CHECK(busy.threads == 1 && busy.objs >= 1 && busy.pages > 1);
 }
 
 int main(void)

@@ -181,9 +181,12 @@ static void check_tcache(void)
 	if ((uintptr_t)tc <= (uintptr_t)TC_DEAD)
 		return;
 	for (unsigned cls = 0; cls < NR_KMALLOC; cls++) {
-		unsigned room = (cls + 1 < NR_KMALLOC ? tc_offset[cls + 1] : tcache_slots) - tc_offset[cls];
-		if (tc->count[cls] > room || tc->count[cls] > tc_limit[cls])
-			fuzz_fail("thread cache class %u holds %u objects (limit %u)", cls, tc->count[cls], tc_limit[cls]);
+		const struct tc_layout *l = tc->light ? &tc_light : &tc_full;
+		unsigned room = (cls + 1 < NR_KMALLOC ? l->offset[cls + 1] : l->slots) - l->offset[cls];
+		if (tc->offset[cls] != l->offset[cls] || tc->limit[cls] > room ||
+		    tc->limit[cls] != l->limit[cls] || tc->count[cls] > tc->limit[cls])
+			fuzz_fail("thread cache class %u holds %u objects (limit %u, room %u)", cls, tc->count[cls],
+				  tc->limit[cls], room);
 		for (unsigned k = 0; k < tc->count[cls]; k++) {
 			void *p = tc_stack(tc, cls)[k];
 			int idx;
