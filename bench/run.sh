@@ -13,7 +13,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$BENCH_DIR/.." && pwd)
 TARGET="$BENCH_DIR/target"
 
-ALL_WORKLOADS=(churn larson realloc large frag threads-small python gcc sqlite)
+ALL_WORKLOADS=(churn larson realloc large frag threads-small thread-pool python gcc sqlite)
 ALL_ALLOCS=(glibc jemalloc tcmalloc mimalloc slabscope)
 
 RUNS=3
@@ -222,7 +222,7 @@ setup_workload() {
     local w=$1 rd=$2
     CMD=(); ENVS=(); STDIN=/dev/null; SUMKIND=line
     case "$w" in
-        churn|larson|realloc|large|frag|threads-small)
+        churn|larson|realloc|large|frag|threads-small|thread-pool)
             CMD=("$TARGET/$w" "$SCALE") ;;
         python)
             [ -n "$PY" ] && [ -x "$PY" ] || { WHY="no python3 interpreter"; return 1; }
