@@ -29,13 +29,14 @@ enum call { CALL_MALLOC, CALL_CALLOC, CALL_REALLOC, CALL_MEMALIGN };
 static inline uint64_t free_key(const void *p) { return settings.free_secret ^ (uintptr_t)p; }
 
 /* The calling thread's cache, for the slow paths: made at its first call, swapped for a
- * full one when it asked for that (tcache_upgrade); callers must not keep it across calls
- * that may come here. */
+ * full one when it asked for that (tcache_upgrade), so callers must not keep it across
+ * calls that may come here. The one that must, sample_taken (its backtrace() may allocate),
+ * sets in_sample meanwhile: no swap then. */
 static inline struct tcache *tc_get(void)
 {
 	struct tcache *tc = tc_self;
 	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD))
-		return unlikely(tc->upgrade_due) ? tcache_upgrade(tc) : tc;
+		return unlikely(tc->upgrade_due) && !tc->in_sample ? tcache_upgrade(tc) : tc;
 	if (tc == TC_DEAD || !ss_initialized)
 		return NULL;
 	return tcache_create();                  /* first call in this thread */
