@@ -13,14 +13,15 @@
  * threads carve static TLS out of their stacks, so TLS holds one pointer only.
  *
  * Light and full caches. A JVM runs hundreds of threads, most of which allocate a little
- * and then wait in a pool. With a full cache for each (5 pages: a stack per class, 64
- * objects deep for small classes), 200 threads that each ran a Deflater (6 and 7 KiB of
- * zlib state) made a JVM 12.6 MiB bigger than under glibc (82.5 against 69.9 MiB): their
- * caches' pages, and the big objects each kept. So a thread starts with a light cache
- * (one page: 7 objects of each class up to 1 KiB, none bigger, what glibc's tcache keeps)
- * and gets a full one after LIGHT_EVENTS refills and flushes, which a busy thread makes
- * in its first thousand or so calls: the same JVM is 69.6 MiB. The swap (tcache_upgrade)
- * happens at the thread's next slow path, where the old cache is not in use.
+ * and then wait in a pool. With a full cache for each (then 10 pages: a stack of 64 slots
+ * for every class), 200 threads that each ran a Deflater (6 and 7 KiB of zlib state) made
+ * a JVM 12.6 MiB bigger than under glibc (82.5 against 69.8 MiB): their caches' pages, and
+ * the big objects each kept. So a thread starts with a light cache (one page: 7 objects of
+ * each class up to 1 KiB, none bigger, what glibc's tcache keeps) and gets a full one (5
+ * pages: stacks as deep as each class's limit) after LIGHT_EVENTS refills and flushes,
+ * which a busy thread makes in its first thousand or so calls: the same JVM is 69.9 MiB.
+ * The swap (tcache_upgrade) happens at the thread's next slow path, where the old cache is
+ * not in use.
  */
 #include <stddef.h>
 #include <string.h>
