@@ -66,6 +66,9 @@ struct ss_shm_global {
 	uint64_t reap_bytes;                           /* a thread reaps its cache per this many bytes
 	                                                * asked for (SLABSCOPE_REAP; 0: never) */
 	uint64_t reaped_objects;                       /* objects reaps gave back to their slabs */
+	uint64_t thread_cache_bytes;                   /* free objects kept in the threads' caches */
+	uint64_t full_thread_caches;                   /* threads whose cache is full (the others'
+	                                                * are light: one page, objects up to 1 KiB) */
 };
 
 struct ss_shm_header {

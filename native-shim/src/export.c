@@ -212,11 +212,8 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 
 	struct thread_stats t;
 	stats_sum_threads(&t);
-	uint64_t threads = 0;
-	lock(&tcache_list_lock);
-	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
-		threads++;
-	unlock(&tcache_list_lock);
+	struct tcache_figures tf;
+	tcache_figures(&tf);
 
 	g->malloc_calls = t.malloc_calls;
 	g->free_calls = t.free_calls;
@@ -256,10 +253,12 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	g->slab_active_bytes = slab_active;
 	g->heap_resident_bytes = shm.heap_resident;
 	g->mmap_resident_bytes = shm.mmap_resident;
-	g->threads = threads;
+	g->threads = tf.threads;
 	g->faults_injected = ss_faults_injected();
 	g->reap_bytes = settings.reap_bytes;
 	g->reaped_objects = t.reaped_objects;
+	g->thread_cache_bytes = tf.cached_bytes;
+	g->full_thread_caches = tf.full;
 
 	/* Field by field: seq belongs to the publisher, layout_request to the readers (a
 	 * read-and-write-back here could lose a reader's bump), layout_seq to layout_publish. */

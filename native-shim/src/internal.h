@@ -484,6 +484,8 @@ INTERNAL void  tcache_event(struct tcache *tc, void *p, size_t n);
 INTERNAL void  tcache_request_flush_all(void);
 INTERNAL struct tcache *tcache_upgrade(struct tcache *tc);
 INTERNAL void  tcache_class_added(unsigned cls);
+struct tcache_figures { uint64_t threads, full, cached_bytes; };
+INTERNAL void  tcache_figures(struct tcache_figures *f);   /* every thread's cache, now */
 static inline void tcache_set_event_at(struct tcache *tc)
 {
 	tc->event_at = tc->sample_at < tc->reap_at ? tc->sample_at : tc->reap_at;

@@ -163,6 +163,11 @@ static void write_figures(struct outbuf *o)
 	line(o, "faults_injected", ss_faults_injected());
 	line(o, "reap_bytes", settings.reap_bytes);
 	line(o, "reaped_objects", t.reaped_objects);
+	struct tcache_figures tf;
+	tcache_figures(&tf);
+	line(o, "threads", tf.threads);
+	line(o, "full_thread_caches", tf.full);
+	line(o, "thread_cache_bytes", tf.cached_bytes);
 }
 
 EXPORT void malloc_stats(void)

@@ -136,6 +136,22 @@ void tcache_class_added(unsigned cls)
 	unlock(&tcache_list_lock);
 }
 
+/* How many threads have a cache, how many of them full, and the bytes of the free objects
+ * they keep. Other threads' counts are read as they are at this moment (they change them
+ * without a lock); the list of caches cannot change meanwhile. */
+void tcache_figures(struct tcache_figures *f)
+{
+	*f = (struct tcache_figures){ 0 };
+	lock(&tcache_list_lock);
+	for (struct tcache *tc = tcache_list; tc; tc = tc->next) {
+		f->threads++;
+		f->full += !tc->light;
+		for (unsigned cls = 0; cls < NR_KMALLOC; cls++)
+			f->cached_bytes += (uint64_t)__atomic_load_n(&tc->count[cls], __ATOMIC_RELAXED) * kmalloc_size[cls];
+	}
+	unlock(&tcache_list_lock);
+}
+
 /* A refill or a flush: paces publication, and tells a busy light cache to grow. */
 static void slow_event(struct tcache *tc)
 {

@@ -135,13 +135,15 @@ static uint64_t cache_pages(void)
 	return n;
 }
 
-struct parked_cost { uint64_t threads, objs, pages; };
+struct parked_cost { uint64_t threads, objs, pages, full, cached; };
 
 /* n threads that use_once_then_park (busy or not): what they hold while they wait. */
 static struct parked_cost park(int n, bool busy)
 {
 	const struct ss_shm_cache *c = snap_cache("kmalloc-6144");
-	uint64_t objs = c ? c->active_objs : 0, threads = snap_global()->threads, pages = cache_pages();
+	const struct ss_shm_global *g = snap_global();
+	uint64_t objs = c ? c->active_objs : 0, threads = g->threads, pages = cache_pages();
+	uint64_t full = g->full_thread_caches, cached = g->thread_cache_bytes;
 	pthread_t th[PARKED];
 	CHECK(pthread_barrier_init(&parked, NULL, (unsigned)n + 1) == 0);
 	CHECK(pthread_barrier_init(&released, NULL, (unsigned)n + 1) == 0);
@@ -149,24 +151,31 @@ static struct parked_cost park(int n, bool busy)
 		CHECK(pthread_create(&th[t], NULL, use_once_then_park, busy ? "busy" : NULL) == 0);
 	pthread_barrier_wait(&parked);
 	c = snap_cache("kmalloc-6144");
-	struct parked_cost cost = { snap_global()->threads - threads, c->active_objs - objs, cache_pages() - pages };
+	g = snap_global();
+	struct parked_cost cost = { g->threads - threads, c->active_objs - objs, cache_pages() - pages,
+				    g->full_thread_caches - full, g->thread_cache_bytes - cached };
 	pthread_barrier_wait(&released);
 	for (int t = 0; t < n; t++)
 		pthread_join(th[t], NULL);
 	CHECK(cache_pages() == pages);               /* exited threads' caches are freed */
 	pthread_barrier_destroy(&parked);
 	pthread_barrier_destroy(&released);
-	printf("%d %s threads parked: kmalloc-6144 objects %llu, cache pages %llu\n", n, busy ? "busy" : "light",
-	       (unsigned long long)cost.objs, (unsigned long long)cost.pages);
+	printf("%d %s threads parked: kmalloc-6144 objects %llu, cache pages %llu, full caches %llu, "
+	       "%llu bytes kept in them\n", n, busy ? "busy" : "light", (unsigned long long)cost.objs,
+	       (unsigned long long)cost.pages, (unsigned long long)cost.full, (unsigned long long)cost.cached);
 	return cost;
 }
 
 static void parked_threads(void)
 {
+	/* the snapshot's figures say the same: no full cache, a few small objects kept each
+	 * (8 freed, with the others their classes' first refills took: 4 per class) */
 	struct parked_cost light = park(PARKED, false);
 	CHECK(light.threads == PARKED && light.objs == 0 && light.pages == PARKED);
+	CHECK(light.full == 0 && light.cached > 0 && light.cached <= PARKED * 8 * 4 * 512);
 	struct parked_cost busy = park(1, true);
 	CHECK(busy.threads == 1 && busy.objs >= 1 && busy.pages > 1);
+	CHECK(busy.full == 1 && busy.cached >= 6144);
 }
 
 int main(void)

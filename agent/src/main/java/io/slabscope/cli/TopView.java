@@ -65,9 +65,11 @@ final class TopView {
         lines.add(String.format(Locale.ROOT, " Minimum / Average / Maximum Object : %.2fK / %.2fK / %.2fK", minObj / 1024.0,
                 avgObj / 1024, maxObj / 1024.0));
         lines.add(String.format(Locale.ROOT, " Heap %s, resident %s, in %d zone%s (brk %s); free %s, of it resident %s;"
-                + " live allocations %d, threads %d", Units.bytes(g.heapBytes()), Units.bytes(g.heapResidentBytes()),
-                s.zones().size(), s.zones().size() == 1 ? "" : "s", Units.bytes(g.brkBytes()),
-                Units.bytes(g.heapFreeBytes()), Units.bytes(g.heapDirtyBytes()), g.liveAllocs(), g.threads()));
+                + " live allocations %d, threads %d (%d with a full cache; %s kept in thread caches)",
+                Units.bytes(g.heapBytes()), Units.bytes(g.heapResidentBytes()), s.zones().size(),
+                s.zones().size() == 1 ? "" : "s", Units.bytes(g.brkBytes()), Units.bytes(g.heapFreeBytes()),
+                Units.bytes(g.heapDirtyBytes()), g.liveAllocs(), g.threads(), g.fullThreadCaches(),
+                Units.bytes(g.threadCacheBytes())));
         lines.add(String.format(Locale.ROOT, " Mmap path %d block%s %s (peak %s), threshold %s, trim threshold %s",
                 g.mmapBlocks(), g.mmapBlocks() == 1 ? "" : "s", Units.bytes(g.mmapBytes()),
                 Units.bytes(g.mmapPeakBytes()), Units.bytes(g.mmapThreshold()), Units.bytes(g.trimThreshold())));

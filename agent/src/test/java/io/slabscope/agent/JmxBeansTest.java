@@ -215,9 +215,13 @@ class JmxBeansTest {
         jmx = new JmxSupport(view, alerts);
         jmx.register();
         view.bytes.global("corruptions", 4).global("faults_injected", 7).global("reap_bytes", 1 << 20)
-                .global("reaped_objects", 9);
+                .global("reaped_objects", 9).global("threads", 12).global("full_thread_caches", 3)
+                .global("thread_cache_bytes", 65536);
         jmx.refresh(view.snapshot());
         assertEquals(9L, server.getAttribute(JmxSupport.ALLOCATOR, "ReapedObjects"));
+        assertEquals(12L, server.getAttribute(JmxSupport.ALLOCATOR, "Threads"));
+        assertEquals(3L, server.getAttribute(JmxSupport.ALLOCATOR, "FullThreadCaches"));
+        assertEquals(65536L, server.getAttribute(JmxSupport.ALLOCATOR, "ThreadCacheBytes"));
         assertEquals(1L << 20, server.getAttribute(JmxSupport.HEAP, "ReapBytes"));
         assertEquals(List.of(), got, "what happened before the agent came is not notified");
         assertEquals(4L, server.getAttribute(JmxSupport.ALLOCATOR, "Corruptions"));

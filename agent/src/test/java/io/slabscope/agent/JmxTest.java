@@ -232,7 +232,8 @@ class JmxTest {
         assertTrue(caches.contains("kmalloc-64"), caches.toString());
         MBeanInfo alloc = mbs.getMBeanInfo(ALLOCATOR);
         for (MBeanAttributeInfo a : alloc.getAttributes()) {
-            if (a.getName().equals("MmapThreshold") || a.getName().equals("BytesRequested")) {
+            if (a.getName().equals("MmapThreshold") || a.getName().equals("BytesRequested")
+                    || a.getName().equals("ThreadCacheBytes")) {
                 assertEquals("bytes", a.getDescriptor().getFieldValue("units"), a.getName());
             }
             if (a.getName().equals("MmapThreshold") || a.getName().equals("TrimThreshold")
@@ -241,6 +242,12 @@ class JmxTest {
             }
         }
         assertTrue((long) mbs.getAttribute(ALLOCATOR, "MallocCalls") > 1000);
+        // a JVM's threads have caches (light ones unless busy: java -version ends with 11, none
+        // full), and they keep some objects
+        long threads = (long) mbs.getAttribute(ALLOCATOR, "Threads");
+        long full = (long) mbs.getAttribute(ALLOCATOR, "FullThreadCaches");
+        assertTrue(threads >= 2 && full <= threads, threads + " threads, " + full + " full");
+        assertTrue((long) mbs.getAttribute(ALLOCATOR, "ThreadCacheBytes") > 0);
         TabularData counters = (TabularData) mbs.getAttribute(ALLOCATOR, "Counters");
         assertNotNull(counters.get(new Object[] {"malloc_calls"}));
         assertEquals(io.slabscope.model.GlobalStats.FIELD_COUNT, counters.size());

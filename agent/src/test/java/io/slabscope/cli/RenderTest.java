@@ -53,6 +53,10 @@ class RenderTest {
         assertTrue(n[TopView.HEADER_LINES].endsWith(" inode_cache"), n[TopView.HEADER_LINES]);
         String narrow = TopView.frame(s, SortKey.NAME, 100, 40, false, Instant.now());
         assertTrue(narrow.lines().allMatch(x -> x.length() <= 40), narrow);
+        Snapshot threads = SnapshotParser.parse(ByteBuffer.wrap(SnapshotBytes.sample().global("threads", 12)
+                .global("full_thread_caches", 3).global("thread_cache_bytes", 65536).build()));
+        String t = TopView.frame(threads, SortKey.OBJECTS, 100, 0, false, Instant.now());
+        assertTrue(t.contains(" threads 12 (3 with a full cache; 64.0K kept in thread caches)"), t);
     }
 
     @Test

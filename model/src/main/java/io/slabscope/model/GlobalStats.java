@@ -10,7 +10,8 @@ import java.util.Map;
  * ({@code brkBase}, {@code brkTop}) are user-space addresses below 2^47.
  *
  * <p>The first release had {@value #FIRST_RELEASE_FIELD_COUNT} fields; later ones append
- * ({@code corruptions}, {@code faults_injected}, then {@code reap_bytes}, {@code reaped_objects}).
+ * ({@code corruptions}, {@code faults_injected}, then {@code reap_bytes}, {@code reaped_objects}, then
+ * {@code thread_cache_bytes}, {@code full_thread_caches}).
  * A segment's {@code global_size} says how many it holds; fields it does not hold read as 0.
  */
 public record GlobalStats(
@@ -62,7 +63,9 @@ public record GlobalStats(
         long corruptions,
         long faultsInjected,
         long reapBytes,
-        long reapedObjects) {
+        long reapedObjects,
+        long threadCacheBytes,
+        long fullThreadCaches) {
 
     /** Names of the fields in format order, as in slabscope_shm.h (snake case). */
     public static final List<String> FIELD_NAMES = List.of(
@@ -75,10 +78,10 @@ public record GlobalStats(
             "pages_released", "mmap_zones", "live_allocs", "alloc_failures", "invalid_frees",
             "mmap_threshold", "trim_threshold", "top_pad", "dirty_max", "decay_ms", "slab_bytes",
             "slab_active_bytes", "heap_resident_bytes", "mmap_resident_bytes", "threads", "corruptions",
-            "faults_injected", "reap_bytes", "reaped_objects");
+            "faults_injected", "reap_bytes", "reaped_objects", "thread_cache_bytes", "full_thread_caches");
 
     /** Number of uint64 fields this reader knows ({@value}). */
-    public static final int FIELD_COUNT = 49;
+    public static final int FIELD_COUNT = 51;
 
     /** Number of uint64 fields of the first release ({@value}, 360 bytes): the least a segment holds. */
     public static final int FIRST_RELEASE_FIELD_COUNT = 45;
@@ -96,7 +99,8 @@ public record GlobalStats(
         return new GlobalStats(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12],
                 v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], v[23], v[24],
                 v[25], v[26], v[27], v[28], v[29], v[30], v[31], v[32], v[33], v[34], v[35], v[36],
-                v[37], v[38], v[39], v[40], v[41], v[42], v[43], v[44], v[45], v[46], v[47], v[48]);
+                v[37], v[38], v[39], v[40], v[41], v[42], v[43], v[44], v[45], v[46], v[47], v[48], v[49],
+                v[50]);
     }
 
     /** The fields in format order. */
@@ -108,7 +112,8 @@ public record GlobalStats(
                 heapPeakBytes, heapFreeBytes, heapDirtyBytes, topFreeBytes, pagesReleased,
                 mmapZones, liveAllocs, allocFailures, invalidFrees, mmapThreshold, trimThreshold,
                 topPad, dirtyMax, decayMs, slabBytes, slabActiveBytes, heapResidentBytes,
-                mmapResidentBytes, threads, corruptions, faultsInjected, reapBytes, reapedObjects};
+                mmapResidentBytes, threads, corruptions, faultsInjected, reapBytes, reapedObjects,
+                threadCacheBytes, fullThreadCaches};
     }
 
     /** Field name (snake case, as in the C header) to value, in format order. */

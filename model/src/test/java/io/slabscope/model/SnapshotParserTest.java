@@ -136,7 +136,7 @@ class SnapshotParserTest {
         Snapshot s = parse(sb.build());
         assertTrue(s.caches().isEmpty());
         assertTrue(s.zones().isEmpty());
-        assertEquals(648, s.totalSize());           // header 256 + global 392
+        assertEquals(664, s.totalSize());           // header 256 + global 408
     }
 
     /** A segment of the first release has no corruptions / faults_injected: they read 0. */
@@ -246,7 +246,7 @@ class SnapshotParserTest {
         byte[] ok = sb.build();
         // one record too many
         String m = failure(patchInt(ok, 64, 6));
-        assertEquals("snapshot: 6 cache records of 160 bytes at offset 648 run past the 1464 bytes of the snapshot", m);
+        assertEquals("snapshot: 6 cache records of 160 bytes at offset 664 run past the 1480 bytes of the snapshot", m);
         // offset beyond total_size
         m = failure(patchLong(ok, 72, 1L << 40));
         assertTrue(m.contains("cache records offset 1099511627776 lies outside"), m);

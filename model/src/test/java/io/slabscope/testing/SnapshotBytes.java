@@ -27,7 +27,7 @@ public final class SnapshotBytes {
     public long layoutSeq;
     public String exe = "/usr/bin/testprog";
     public final long[] global = new long[io.slabscope.model.GlobalStats.FIELD_COUNT];
-    /** global_size: 392 now, 360 in the first release; larger sizes stand for later releases. */
+    /** global_size: 408 now, 360 in the first release; larger sizes stand for later releases. */
     public int globalSize = 8 * io.slabscope.model.GlobalStats.FIELD_COUNT;
     public int cacheRecordSize = 160;
     public int zoneRecordSize = 168;

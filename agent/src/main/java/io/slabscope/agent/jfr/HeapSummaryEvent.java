@@ -154,6 +154,14 @@ public final class HeapSummaryEvent extends Event {
     public long reapBytes;
     @Label("Threads") @Description("Threads with a per-thread cache now") @Unsigned
     public long threads;
+    @Label("Full Thread Caches") @Description("Threads whose cache is full (each class's limit, 5 pages); the "
+            + "others' are light (one page, at most 7 objects of each class up to 1 KiB) until they get busy")
+    @Unsigned
+    public long fullThreadCaches;
+    @Label("Thread Cache Bytes") @Description("Free objects kept in the threads' caches now, in bytes: memory "
+            + "that only its thread reuses, and that a thread which no longer allocates keeps") @DataAmount
+    @Unsigned
+    public long threadCacheBytes;
 
     /** Share of handed-out bytes nobody asked for, in [0, 1]. */
     public static double internalFragmentation(GlobalStats g) {
@@ -215,6 +223,8 @@ public final class HeapSummaryEvent extends Event {
         decay = g.decayMs();
         reapBytes = g.reapBytes();
         threads = g.threads();
+        fullThreadCaches = g.fullThreadCaches();
+        threadCacheBytes = g.threadCacheBytes();
         return this;
     }
 }

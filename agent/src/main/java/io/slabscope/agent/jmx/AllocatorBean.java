@@ -158,6 +158,21 @@ final class AllocatorBean implements AllocatorMXBean {
     }
 
     @Override
+    public long getThreads() {
+        return g().threads();
+    }
+
+    @Override
+    public long getFullThreadCaches() {
+        return g().fullThreadCaches();
+    }
+
+    @Override
+    public long getThreadCacheBytes() {
+        return g().threadCacheBytes();
+    }
+
+    @Override
     public long validate() {
         return view.validate();
     }

@@ -86,6 +86,17 @@ public interface AllocatorMXBean {
             + "in a thread's cache for a whole reap interval (cumulative)")
     long getReapedObjects();
 
+    @Doc("Threads with a per-thread cache now")
+    long getThreads();
+
+    @Doc("Threads whose cache is full (each class's limit, 5 pages); the others' are light (one page, at most 7 "
+            + "objects of each class up to 1 KiB) until they get busy")
+    long getFullThreadCaches();
+
+    @Doc("Free objects kept in the threads' caches now: memory that only its thread reuses, and that a thread "
+            + "which no longer allocates keeps") @Units("bytes")
+    long getThreadCacheBytes();
+
     @Doc("Slab caches now")
     int getSlabCacheCount();
 
