@@ -96,8 +96,8 @@ static void threads_that_do_not_return(unsigned long base)
  * Threads that make and free one 6000-byte object (a zlib stream's state is about that
  * big) and a few small ones, then wait, as a JVM's pooled threads do. Their caches are
  * light (a page each, no object above 1 KiB kept), so they keep nothing of kmalloc-6144;
- * with a full cache each kept the object it freed and three more, in 10 pages. A busy
- * thread's cache (busy.h) is a full one, and keeps what it freed.
+ * with a full cache each kept three of them (the one it freed and two more its first refill
+ * took), in 10 pages. A busy thread's cache (busy.h) is a full one, and keeps what it freed.
  */
 #define PARKED 16
 static pthread_barrier_t parked, released;
@@ -168,6 +168,7 @@ static struct parked_cost park(int n, bool busy)
 
 static void parked_threads(void)
 {
+	busy_thread_cache();        /* this thread's cache is full already: it cannot grow meanwhile */
 	/* the snapshot's figures say the same: no full cache, a few small objects kept each
 	 * (8 freed, with the others their classes' first refills took: 4 per class) */
 	struct parked_cost light = park(PARKED, false);
