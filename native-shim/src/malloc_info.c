@@ -10,6 +10,7 @@
  *   <system type="current"/> bytes of the zone; "max" the most it had
  *   </heap>
  *   <slabs>                  ours: each cache, as a line of /proc/slabinfo
+ *   <thread-caches .../>     ours: threads with a cache, how many full, the bytes they keep
  *   <total type="fast" .../> free slab objects (glibc: fastbin chunks; small and quick)
  *   <total type="rest" .../> free pages of all zones
  *   <total type="mmap" .../> blocks of the mmap path
@@ -124,6 +125,10 @@ EXPORT int malloc_info(int options, FILE *fp)
 			break;
 	}
 	fputs("</slabs>\n", fp);
+	struct tcache_figures tf;
+	tcache_figures(&tf);
+	fprintf(fp, "<thread-caches count=\"%llu\" full=\"%llu\" size=\"%llu\"/>\n", (unsigned long long)tf.threads,
+		(unsigned long long)tf.full, (unsigned long long)tf.cached_bytes);
 	size_t peak = heap_peak > system ? heap_peak : system;
 	fprintf(fp, "<total type=\"fast\" count=\"%zu\" size=\"%zu\"/>\n"
 		"<total type=\"rest\" count=\"%zu\" size=\"%zu\"/>\n"

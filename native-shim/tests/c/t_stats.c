@@ -111,6 +111,9 @@ int main(void)
 	snprintf(want, sizeof want, "<cache name=\"stats_obj\" objsize=\"104\" active=\"600\" total=\"%llu\"",
 		 (unsigned long long)cache("stats_obj")->num_objs);
 	CHECK(strstr(xml, want));                   /* every cache, as in /proc/slabinfo */
+	snprintf(want, sizeof want, "<thread-caches count=\"%llu\" full=\"%llu\" size=\"",
+		 (unsigned long long)g->threads, (unsigned long long)g->full_thread_caches);
+	CHECK(strstr(xml, want) && g->threads >= 1);   /* this thread's cache, at least */
 	CHECK(malloc_info(1, stdout) == EINVAL);   /* glibc: options must be 0 */
 
 	/* bytes requested: every call counts what it asked for */
