@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.slabscope.model.GlobalStats;
 import io.slabscope.model.SlabCache;
 import io.slabscope.model.Snapshot;
 import io.slabscope.ui.data.Formats;
@@ -80,6 +81,17 @@ public class ViewsTest {
         assertEquals("inode_cache",
                 ((SlabCache) p.viewer().getStructuredSelection().getFirstElement()).name());
         assertTrue(p.summaryText().startsWith("3 caches"), p.summaryText());
+        // what the threads' caches keep of the active objects
+        Snapshot base = Fixtures.snapshot();
+        long[] g = base.global().toArray();
+        g[GlobalStats.FIELD_NAMES.indexOf("threads")] = 12;
+        g[GlobalStats.FIELD_NAMES.indexOf("full_thread_caches")] = 3;
+        g[GlobalStats.FIELD_NAMES.indexOf("thread_cache_bytes")] = 65536;
+        p.setSnapshot(new Snapshot(base.version(), base.seq(), base.pid(), base.pageSize(), base.startTimeNs(),
+                base.publishTimeNs(), base.publishCount(), base.totalSize(), base.nrOrders(), base.layoutRequest(),
+                base.layoutSeq(), base.exe(), GlobalStats.of(g), base.caches(), base.zones()));
+        assertTrue(p.summaryText().endsWith(" — 12 thread caches (3 full) keep " + Formats.bytes(65536) + " of them free"),
+                p.summaryText());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.slabscope.ui.views;
 
+import io.slabscope.model.GlobalStats;
 import io.slabscope.model.SlabCache;
 import io.slabscope.model.Snapshot;
 import io.slabscope.ui.data.Formats;
@@ -65,6 +66,7 @@ public final class SlabCachesPanel extends Composite {
     private final TableViewer viewer;
     private final Text filter;
     private final Label summary;
+    private GlobalStats global;
     private List<SlabCache> caches = new ArrayList<>();
     private int sortColumn = 8;
     private boolean descending = true;
@@ -157,6 +159,7 @@ public final class SlabCachesPanel extends Composite {
     /** Shows the caches of a snapshot, in place (UI thread). */
     public void setSnapshot(Snapshot s) {
         List<SlabCache> next = s == null ? List.of() : s.caches();
+        global = s == null ? null : s.global();
         updating = true;
         try {
             Table t = viewer.getTable();
@@ -192,9 +195,23 @@ public final class SlabCachesPanel extends Composite {
             slabs += c.numSlabs();
             bytes += c.cacheSizeBytes();
         }
-        summary.setText(String.format("%d caches (%d shown) — active/total objects %d/%d (%.1f%%), slabs %d, size %s",
+        String text = String.format("%d caches (%d shown) — active/total objects %d/%d (%.1f%%), slabs %d, size %s",
                 caches.size(), viewer.getTable().getItemCount(), active, total,
-                total == 0 ? 0.0 : active * 100.0 / total, slabs, Formats.bytes(bytes)));
+                total == 0 ? 0.0 : active * 100.0 / total, slabs, Formats.bytes(bytes));
+        summary.setText(text + threadCaches(global));
+    }
+
+    /**
+     * Active objects include those the threads' caches keep free for their own thread: how
+     * many threads have a cache, how many of them are full, what they keep (empty for a
+     * snapshot from before these counters).
+     */
+    static String threadCaches(GlobalStats g) {
+        if (g == null || g.threads() == 0) {
+            return "";
+        }
+        return String.format(" — %d thread caches (%d full) keep %s of them free", g.threads(),
+                g.fullThreadCaches(), Formats.bytes(g.threadCacheBytes()));
     }
 
     public void sortBy(int column, boolean desc) {
