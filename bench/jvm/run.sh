@@ -29,7 +29,8 @@
 # rounds): main, the agent's thread, GC threads, the C1 and C2 compiler threads, the VM Thread,
 # JFR's recorder, periodic-task and sampler threads, the rest. CPU time, not wall time: it holds
 # up on a loaded machine far better than the work column. A third counts what the last "jfr" and
-# "agent" runs' recordings hold: events and bytes per second of recording, per event type.
+# "agent" runs' recordings hold: events and bytes per second of recording, per event type. A
+# line gives each configuration's peak RSS (VmHWM at the end of the rounds).
 #
 # --mmap-threshold N pins the mmap threshold (MALLOC_MMAP_THRESHOLD_, which glibc and the shim
 # both read) for every configuration; by default both adapt it as glibc does.
@@ -152,6 +153,7 @@ run_one() {   # config run -> "work_ms cpu_ms agent_ms main_ms wall_ms"
     sed -n "s/^threads /$config,$n,/p" "$out" >>"$THREADS"
     sed -n "s/^allocated /$config,$n,/p" "$out" >>"$TARGET/allocated.csv"
     sed -n "s/^live /$config,$n,/p" "$out" >>"$TARGET/live.csv"
+    sed -n "s/^rss /$config,$n,/p" "$out" >>"$TARGET/rss.csv"
     sed -n "s/^collections /$config,$n,/p" "$out" >>"$TARGET/collections.csv"
     [ -n "$work" ] || { echo "bench/jvm/run.sh: $config run $n printed no time:" >&2; cat "$out" "$TARGET/runs/$config-$n.err" >&2; exit 1; }
     echo "$work $(( (t1 - t0) / 1000000 ))"
@@ -165,6 +167,7 @@ THREADS="$TARGET/threads.csv"    # config,run,group=ms,group=ms,...
 : >"$TARGET/allocated.csv"   # config,run,group=MiB,... (Java heap allocated by live Java threads over the rounds)
 : >"$TARGET/collections.csv"   # config,run,collector=count,... (collections over the timed rounds)
 : >"$TARGET/live.csv"        # config,run,KiB (Java heap in use after a full GC at the end of the rounds)
+: >"$TARGET/rss.csv"         # config,run,KiB (the process's peak RSS, VmHWM, at the end of the rounds)
 CONFIGS=(glibc shim jfr agent)
 [ -n "$ALSO" ] && CONFIGS+=(also)
 for n in $(seq 1 "$RUNS"); do
@@ -300,6 +303,13 @@ live = per_config_values("live.csv")
 if live:
     print("\nJava heap in use after a full GC at the end, the rounds' own objects dropped (KiB, median): " + "; ".join(
         f"{names[c]}: {statistics.median(live[c]):.0f}" for c in configs if c in live))
+
+rss = per_config_values("rss.csv")
+if rss:
+    g = statistics.median(rss["glibc"]) if "glibc" in rss else 0
+    print("\nPeak RSS of the process at the end of the rounds (VmHWM, MiB, median; min..max; vs glibc): " + "; ".join(
+        f"{names[c]}: {statistics.median(rss[c]) / 1024:.1f} ({min(rss[c]) / 1024:.1f}..{max(rss[c]) / 1024:.1f}"
+        + (f"; {statistics.median(rss[c]) / g:.3f}" if g else "") + ")" for c in configs if c in rss))
 
 # start-up
 start = per_config_values("startup.csv")

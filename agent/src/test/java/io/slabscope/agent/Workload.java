@@ -115,6 +115,7 @@ public final class Workload {
                         d -> String.format(java.util.Locale.ROOT, "%.1f", d / 1048576.0)));
                 System.out.println("collections " + deltas(gcsBefore, gcsAfter, String::valueOf)); // young and full GCs
                 System.out.println("live " + liveHeapAfterGc() / 1024);  // KiB: the agent's share of every full GC
+                System.out.println("rss " + peakRssKiB());               // the process's peak RSS so far (VmHWM)
                 long pause = Long.getLong("bench.pause", 0);            // time for a jcmd GC.class_histogram
                 if (pause > 0) {
                     System.err.println("bench: pausing " + pause + " ms, pid " + ProcessHandle.current().pid());
@@ -129,6 +130,16 @@ public final class Workload {
             }
         }
         System.out.flush();
+    }
+
+    /** VmHWM of /proc/self/status: the most this process has had resident, in KiB (0 if unknown). */
+    private static long peakRssKiB() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
     }
 
     private static final Map<String, Pointer> namedCaches = new java.util.HashMap<>();
