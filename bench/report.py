@@ -215,10 +215,9 @@ def main():
             c = cells[(w, SLAB)]
             rp = c["time"] / cells[(w, bp)]["time"] if (bp and c["valid"]) else None
             slab_vs_peer.append(rp)
-            pr = slab_pa
-            slab_paired.append(pr[0] if pr else None)
+            slab_paired.append(slab_pa[0] if slab_pa else None)
             row += [fmt_r(rt) if rt else "—",
-                    "%s (%d/%d)" % (fmt_r(pr[0]), pr[1], pr[2]) if pr else "—",
+                    "%s (%d/%d)" % (fmt_r(slab_pa[0]), slab_pa[1], slab_pa[2]) if slab_pa else "—",
                     fmt_r(rm) if rm else "—",
                     "%s (%s)" % (fmt_r(rp), bp) if rp else "—"]
         lines.append("| " + " | ".join(row) + " |")

@@ -211,9 +211,8 @@ static size_t snapshot_write(void *buf, size_t len, unsigned max_caches, unsigne
 	g->top_free_bytes = hf.top_free_bytes;
 
 	struct thread_stats t;
-	stats_sum_threads(&t);
 	struct tcache_figures tf;
-	tcache_figures(&tf);
+	stats_sum_threads(&t, &tf);
 
 	g->malloc_calls = t.malloc_calls;
 	g->free_calls = t.free_calls;

@@ -47,7 +47,6 @@ uint32_t kmalloc_size[NR_KMALLOC] = {
 struct kmem_cache kmalloc_caches[NR_KMALLOC];
 struct kmem_cache kmalloc_8;
 uint8_t kmalloc_lut[KMALLOC_MAX / 16 + 1];
-uint16_t tc_limit[NR_KMALLOC];
 struct tc_layout tc_light, tc_full;
 uint32_t kmalloc_recip[NR_KMALLOC];
 uint32_t kmalloc_span[NR_KMALLOC];
@@ -83,24 +82,23 @@ static uint16_t thread_cache_limit(uint32_t size)
 #define LIGHT_LIMIT    7
 #define LIGHT_MAX_SIZE 1024
 
-static unsigned layout_limit(const struct tc_layout *l, unsigned cls)
+static unsigned layout_limit(bool light, uint32_t size)
 {
-	if (l != &tc_light)
-		return tc_limit[cls];
-	return kmalloc_size[cls] > LIGHT_MAX_SIZE ? 0
-		: tc_limit[cls] < LIGHT_LIMIT ? tc_limit[cls] : LIGHT_LIMIT;
+	unsigned full = thread_cache_limit(size);
+	if (!light)
+		return full;
+	return size > LIGHT_MAX_SIZE ? 0 : full < LIGHT_LIMIT ? full : LIGHT_LIMIT;
 }
 
-/* Stacks as deep as their limits; a hot class's slot gets the deepest any hot size can
- * have (they are all above HOT_MIN_SIZE): its limit is not known yet. */
+/* Stacks as deep as their limits. A hot class's slot (limit 0 until the class is made)
+ * gets room for the deepest any hot size can have: they are all above HOT_MIN_SIZE, and
+ * limits only fall as sizes grow. */
 static void tc_layout_init(struct tc_layout *l, bool light)
 {
-	unsigned slots = 0, hot_room = thread_cache_limit(HOT_MIN_SIZE + 16);
-	if (light)
-		hot_room = HOT_MIN_SIZE + 16 <= LIGHT_MAX_SIZE ? LIGHT_LIMIT : 0;
+	unsigned slots = 0, hot_room = layout_limit(light, HOT_MIN_SIZE + 16);
 	for (unsigned i = 0; i < NR_KMALLOC; i++) {
 		l->offset[i] = (uint16_t)slots;
-		l->limit[i] = (uint8_t)layout_limit(l, i);
+		l->limit[i] = (uint8_t)(kmalloc_size[i] ? layout_limit(light, kmalloc_size[i]) : 0);
 		slots += i < NR_KMALLOC_FIXED ? l->limit[i] : hot_room;
 	}
 	l->slots = slots;
@@ -134,7 +132,6 @@ static int setup_class(unsigned i, uint32_t size, unsigned flags)
 	if (kmem_cache_setup(&kmalloc_caches[i], name, size, align, flags, NULL) < 0)
 		return -1;
 	kmalloc_caches[i].tc_class = (int)i;
-	tc_limit[i] = thread_cache_limit(size);
 	kmalloc_recip[i] = kmalloc_caches[i].recip;
 	kmalloc_span[i] = kmalloc_caches[i].num * kmalloc_caches[i].size;
 	kmalloc_size[i] = size;
@@ -162,8 +159,8 @@ void kmalloc_note_refill(unsigned cls, size_t n)
 	unsigned slot = NR_KMALLOC_FIXED + nr_hot;
 	if (nr_hot < NR_KMALLOC_HOT && kmalloc_lut[g] == cls && setup_class(slot, size, SLAB_DENSE) == 0) {
 		nr_hot++;
-		tc_full.limit[slot] = (uint8_t)layout_limit(&tc_full, slot);
-		tc_light.limit[slot] = (uint8_t)layout_limit(&tc_light, slot);
+		tc_full.limit[slot] = (uint8_t)layout_limit(false, size);
+		tc_light.limit[slot] = (uint8_t)layout_limit(true, size);
 		tcache_class_added(slot);
 		/* x86 keeps stores in order; the release says the class is set up before use */
 		__atomic_store_n(&kmalloc_lut[g], (uint8_t)slot, __ATOMIC_RELEASE);

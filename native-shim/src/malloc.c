@@ -336,14 +336,13 @@ static bool free_any(void *p, const char *who)
 				if (unlikely(tc->count[cls] >= tc->limit[cls]))
 					tcache_flush(tc, cls, tc->limit[cls] / 2u);
 				tc_stack(tc, cls)[tc->count[cls]++] = p;
-				TC_STAT(tc, slab_frees, 1);
-			} else if (tc) {                     /* a class this cache does not keep */
+			} else {                             /* no cache, or one that keeps no such object */
 				cache_free_one(c, p);
-				TC_STAT(tc, slab_frees, 1);
-			} else {
-				cache_free_one(c, p);
-				STAT_ADD(dead_threads.slab_frees, 1);
 			}
+			if (tc)
+				TC_STAT(tc, slab_frees, 1);
+			else
+				STAT_ADD(dead_threads.slab_frees, 1);
 			return true;
 		}
 		if (pg->kind == PG_MEDIUM && ((uintptr_t)p & (PAGE_SIZE - 1)) == 0) {

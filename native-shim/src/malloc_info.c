@@ -125,8 +125,9 @@ EXPORT int malloc_info(int options, FILE *fp)
 			break;
 	}
 	fputs("</slabs>\n", fp);
+	struct thread_stats t;
 	struct tcache_figures tf;
-	tcache_figures(&tf);
+	stats_sum_threads(&t, &tf);
 	fprintf(fp, "<thread-caches count=\"%llu\" full=\"%llu\" size=\"%llu\"/>\n", (unsigned long long)tf.threads,
 		(unsigned long long)tf.full, (unsigned long long)tf.cached_bytes);
 	size_t peak = heap_peak > system ? heap_peak : system;

@@ -24,12 +24,16 @@ void stats_add(struct thread_stats *out, const struct thread_stats *in)
 		__atomic_fetch_add(&dst[i], __atomic_load_n(&src[i], __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 }
 
-void stats_sum_threads(struct thread_stats *out)
+/* Every thread's counters summed into *out, and what their caches hold into *f. */
+void stats_sum_threads(struct thread_stats *out, struct tcache_figures *f)
 {
 	memset(out, 0, sizeof *out);
+	*f = (struct tcache_figures){ 0 };
 	lock(&tcache_list_lock);
-	for (struct tcache *tc = tcache_list; tc; tc = tc->next)
+	for (struct tcache *tc = tcache_list; tc; tc = tc->next) {
 		tcache_fold_stats(tc, out);
+		tcache_count(tc, f);
+	}
 	stats_add(out, &gstats.dead_threads);
 	unlock(&tcache_list_lock);
 }
@@ -120,8 +124,9 @@ static void line(struct outbuf *o, const char *key, uint64_t v)
 static void write_figures(struct outbuf *o)
 {
 	struct thread_stats t;
+	struct tcache_figures tf;
 	struct heap_figures h;
-	stats_sum_threads(&t);
+	stats_sum_threads(&t, &tf);
 	heap_figures(&h);
 	uint64_t live = live_allocs(&t);
 	line(o, "pid", (uint64_t)sys_getpid());
@@ -163,8 +168,6 @@ static void write_figures(struct outbuf *o)
 	line(o, "faults_injected", ss_faults_injected());
 	line(o, "reap_bytes", settings.reap_bytes);
 	line(o, "reaped_objects", t.reaped_objects);
-	struct tcache_figures tf;
-	tcache_figures(&tf);
 	line(o, "threads", tf.threads);
 	line(o, "full_thread_caches", tf.full);
 	line(o, "thread_cache_bytes", tf.cached_bytes);

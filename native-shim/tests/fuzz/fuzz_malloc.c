@@ -753,7 +753,8 @@ static struct ss_settings defaults;
 static uint64_t live_allocs_now(void)
 {
 	struct thread_stats t;
-	stats_sum_threads(&t);
+	struct tcache_figures f;
+	stats_sum_threads(&t, &f);
 	return live_allocs(&t);
 }
 

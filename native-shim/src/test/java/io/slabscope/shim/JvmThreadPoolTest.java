@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A JVM with 200 pooled threads that each used java.util.zip and then wait: under the shim it
  * runs as without it, and at its exit (the threads still waiting) their caches are light and
- * keep little. Before light thread caches each kept three of each zlib state it had freed
- * (some 40 KiB a thread) in a 10-page cache, and the JVM was 18% bigger than under glibc.
+ * keep little. Before light thread caches, 200 threads that each ran a Deflater and then
+ * waited kept 5.9 MiB of freed objects in their 10-page caches, and that JVM was 18%
+ * bigger than under glibc (80.6 against 68.3 MiB).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class JvmThreadPoolTest {
