@@ -28,6 +28,40 @@ enum call { CALL_MALLOC, CALL_CALLOC, CALL_REALLOC, CALL_MEMALIGN };
 
 static inline uint64_t free_key(const void *p) { return settings.free_secret ^ (uintptr_t)p; }
 
+/*
+ * The fast paths' test of a pointer into our heap (pg: its page, cls: the page's
+ * slab_class): a kmalloc object, not sampled, the start of one of its slab's objects (the
+ * page descriptor alone says where they start), not carrying the free key. Anything else
+ * goes to a slow path, which also reports what is wrong.
+ */
+static inline bool fast_object(const struct page *pg, unsigned cls, const void *p)
+{
+	if (!(pg->kind == PG_SLAB && cls < NR_KMALLOC && !(pg->flags & PGF_SAMPLED)))
+		return false;
+	uintptr_t first = ((uintptr_t)p & ~(PAGE_SIZE - 1)) + (intptr_t)pg->obj_delta;
+	uintptr_t off = (uintptr_t)p - first;
+	uint32_t idx = (uint32_t)((off * kmalloc_recip[cls]) >> 32);
+	return off < kmalloc_span[cls] && (uintptr_t)idx * kmalloc_size[cls] == off &&
+	       ((const uint64_t *)p)[1] != free_key(p);
+}
+
+/* Object p onto its class's stack, which holds k (< its limit): free's fast path. */
+static inline void tc_push(struct tcache *tc, unsigned cls, uint32_t k, void *p)
+{
+	((uint64_t *)p)[1] = free_key(p);
+	tc->slots[tc->offset[cls] + k] = p;
+	tc->count[cls] = (uint8_t)(k + 1);
+}
+
+/* The top object of a class's stack, which holds k > 0: malloc's fast path. */
+static inline void *tc_pop(struct tcache *tc, unsigned cls, uint32_t k)
+{
+	void *p = tc->slots[tc->offset[cls] + k - 1];
+	tc->count[cls] = (uint8_t)(k - 1);
+	((uint64_t *)p)[1] = 0;                      /* clear the double-free key */
+	return p;
+}
+
 /* The calling thread's cache, for the slow paths: made at its first call, swapped for a
  * full one when it asked for that (tcache_upgrade), so callers must not keep it across
  * calls that may come here. The one that must, sample_taken (its backtrace() may allocate),
@@ -238,20 +272,17 @@ EXPORT void *malloc(size_t n)
 		uint32_t k = tc->count[cls];
 		uint64_t requested = tc->st.bytes_requested + n;
 		if (likely(k && requested < tc->event_at)) {
-			void *p = tc->slots[tc->offset[cls] + k - 1];
-			tc->count[cls] = k - 1;
 			tc->st.bytes_requested = requested;
 			TC_FAST(tc->fast_allocs[cls]++);
-			((uint64_t *)p)[1] = 0;              /* clear the double-free key */
-			return p;
+			return tc_pop(tc, cls, k);
 		}
 	}
 	return malloc_slow(n, __builtin_return_address(0));
 }
 
-EXPORT void *calloc(size_t nmemb, size_t size)
+static __attribute__((noinline)) void *calloc_slow(size_t nmemb, size_t size, const void *caller)
 {
-	note_caller(__builtin_return_address(0));
+	note_caller(caller);
 	size_t n;
 	if (__builtin_mul_overflow(nmemb, size, &n)) {
 		errno = ENOMEM;
@@ -262,6 +293,27 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 	if (p && !zeroed)
 		memset(p, 0, n);
 	return p;
+}
+
+/* calloc: malloc's fast path, then zeroing; overflow and the rest take the slow path. */
+EXPORT void *calloc(size_t nmemb, size_t size)
+{
+	struct tcache *tc = tc_self;
+	size_t n;
+	if (likely(!__builtin_mul_overflow(nmemb, size, &n) && (uintptr_t)tc > (uintptr_t)TC_DEAD &&
+		   n <= settings.small_limit)) {
+		unsigned cls = size_class(n);
+		uint32_t k = tc->count[cls];
+		uint64_t requested = tc->st.bytes_requested + n;
+		if (likely(k && requested < tc->event_at)) {
+			tc->st.bytes_requested = requested;
+			tc->st.calloc_calls++;
+			TC_STAT(tc, slab_allocs, 1);
+			TC_STAT(tc, bytes_allocated, kmalloc_size[cls]);
+			return memset(tc_pop(tc, cls, k), 0, n);
+		}
+	}
+	return calloc_slow(nmemb, size, __builtin_return_address(0));
 }
 
 /* ---- free ----------------------------------------------------------------- */
@@ -396,20 +448,11 @@ EXPORT void free(void *p)
 	if (likely(z && (uintptr_t)tc > (uintptr_t)TC_DEAD)) {
 		struct page *pg = page_of(z, p);
 		unsigned cls = pg->slab_class;
-		if (likely(pg->kind == PG_SLAB && cls < NR_KMALLOC && !(pg->flags & PGF_SAMPLED))) {
-			uintptr_t first = ((uintptr_t)p & ~(PAGE_SIZE - 1)) + (intptr_t)pg->obj_delta;
-			uintptr_t off = (uintptr_t)p - first;
-			uint32_t idx = (uint32_t)((off * kmalloc_recip[cls]) >> 32);
-			uint32_t k = tc->count[cls];
-			uint64_t *key = (uint64_t *)p + 1;
-			if (likely(off < kmalloc_span[cls] && (uintptr_t)idx * kmalloc_size[cls] == off &&
-				   k < tc->limit[cls] && *key != free_key(p))) {
-				*key = free_key(p);
-				tc->slots[tc->offset[cls] + k] = p;
-				tc->count[cls] = k + 1;
-				TC_FAST(tc->fast_frees[cls]++);
-				return;
-			}
+		uint32_t k;
+		if (likely(fast_object(pg, cls, p) && (k = tc->count[cls]) < tc->limit[cls])) {
+			tc_push(tc, cls, k, p);
+			TC_FAST(tc->fast_frees[cls]++);
+			return;
 		}
 	}
 	free_slow(p, __builtin_return_address(0));
@@ -585,8 +628,50 @@ static void *realloc_from(void *p, size_t n, const void *caller)
 	return realloc_move(p, q, n, old);
 }
 
+/*
+ * realloc's fast path for a kmalloc object p of class cls: it stays where it is when n
+ * still fits its object and takes more than half of it (realloc_in_place's rule);
+ * otherwise it moves to an object of n's class from this thread's stack, and p goes onto
+ * its own class's stack, as malloc and free would do with a copy between. NULL when
+ * either stack cannot (empty, or full): realloc_from does it then. Programs that grow
+ * buffers by small steps (sqlite's strings, Python's lists) go no further than here.
+ */
+static inline void *realloc_in_cache(struct tcache *tc, void *p, unsigned cls, size_t n)
+{
+	uint32_t old = kmalloc_size[cls];
+	if (n <= old && (n > old / 2 || old <= 64)) {
+		TC_STAT(tc, bytes_allocated, old);
+		return p;
+	}
+	unsigned to = size_class(n);
+	uint32_t k_to = tc->count[to], k = tc->count[cls];
+	if (!k_to || k >= tc->limit[cls])
+		return NULL;
+	void *q = tc_pop(tc, to, k_to);
+	memcpy(q, p, n < old ? n : old);
+	tc_push(tc, cls, k, p);
+	TC_STAT(tc, slab_allocs, 1);
+	TC_STAT(tc, bytes_allocated, kmalloc_size[to]);
+	TC_STAT(tc, slab_frees, 1);
+	return q;
+}
+
 EXPORT void *realloc(void *p, size_t n)
 {
+	struct tcache *tc = tc_self;
+	struct zone *z = zone_of(p);
+	if (likely(z && (uintptr_t)tc > (uintptr_t)TC_DEAD && n - 1 < settings.small_limit)) {
+		struct page *pg = page_of(z, p);
+		unsigned cls = pg->slab_class;
+		uint64_t requested = tc->st.bytes_requested + n;
+		void *q;
+		if (likely(requested < tc->event_at && fast_object(pg, cls, p) &&
+			   (q = realloc_in_cache(tc, p, cls, n)))) {
+			tc->st.realloc_calls++;
+			tc->st.bytes_requested = requested;
+			return q;
+		}
+	}
 	return realloc_from(p, n, __builtin_return_address(0));
 }
 

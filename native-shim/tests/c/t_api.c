@@ -65,6 +65,47 @@ static void test_realloc(void)
 	free(p);                                               /* p untouched by the failures */
 }
 
+/*
+ * A buffer grown and shrunk by small steps through every kmalloc class (realloc's fast
+ * path: in place while n takes more than half of the object, else a move between the
+ * thread's stacks) keeps its bytes; an object it leaves is the next one of its class
+ * handed out (LIFO stacks), and a free of it is a double free (t_abort_realloc_moved).
+ */
+static void test_realloc_small_steps(void)
+{
+	size_t n = 1;
+	unsigned char *p = malloc(n);
+	p[0] = 0;
+	for (size_t m; n < 20000; n = m) {
+		m = n + 1 + n / 64;
+		unsigned char *was = p;
+		size_t room = malloc_usable_size(p);
+		p = realloc(p, m);
+		CHECK(p && (p == was) == (m <= room));
+		for (size_t i = 0; i < n; i++)
+			CHECK(p[i] == (unsigned char)(i * 7));
+		for (size_t i = n; i < m; i++)
+			p[i] = (unsigned char)(i * 7);
+		if (p != was && room <= 1024) {          /* every thread cache keeps these */
+			void *again = malloc(room);
+			CHECK(again == was);
+			free(again);
+		}
+	}
+	for (size_t m; n > 1; n = m) {
+		m = n - 1 - n / 64;
+		unsigned char *was = p;
+		size_t room = malloc_usable_size(p);
+		p = realloc(p, m);
+		CHECK(p);
+		if (room <= 16384)                        /* a kmalloc object */
+			CHECK((p == was) == (m > room / 2 || room <= 64));
+		for (size_t i = 0; i < m; i++)
+			CHECK(p[i] == (unsigned char)(i * 7));
+	}
+	free(p);
+}
+
 /* Many mmapped blocks reallocated in turn: each realloc leaves a deleted slot in the
  * large-block table, which is rebuilt now and then inside realloc itself (found by the
  * fuzzer: mremap read the block's length from the old, unmapped table). */
@@ -259,6 +300,7 @@ int main(void)
 	test_alignment_and_sizes();
 	test_calloc();
 	test_realloc();
+	test_realloc_small_steps();
 	test_realloc_many_large();
 	test_aligned();
 	test_enomem();

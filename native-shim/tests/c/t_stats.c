@@ -121,6 +121,22 @@ int main(void)
 	void *p1 = malloc(10), *p2 = calloc(3, 7), *p3 = malloc(5000);
 	CHECK(global()->bytes_requested == req0 + 10 + 21 + 5000);
 
+	/* realloc's fast path counts what the slow one does: each call and its bytes, and a
+	 * move (to another class: 24 B steps) as one slab allocation and one slab free */
+	struct ss_shm_global g0 = *global();
+	char *steps = malloc(24);
+	unsigned reallocs = 0;
+	for (size_t n = 48; n <= 2400; n += 24, reallocs++)
+		steps = realloc(steps, n);
+	g = global();
+	CHECK(g->realloc_calls == g0.realloc_calls + reallocs);
+	CHECK(g->malloc_calls == g0.malloc_calls + 1);
+	CHECK(g->live_allocs == g0.live_allocs + 1);
+	CHECK(g->slab_allocs - g0.slab_allocs == g->slab_frees - g0.slab_frees + 1);
+	CHECK(g->slab_frees - g0.slab_frees >= 20);      /* it moved through the classes */
+	CHECK(g->bytes_requested == g0.bytes_requested + 24 + reallocs * 1224);
+	free(steps);
+
 	/* every request counts its usable size too, in place or not: allocated >= requested */
 	char *grow = malloc(100);
 	for (size_t n = 100; n < (1 << 20); n += n / 3)
