@@ -50,6 +50,8 @@ void heap_figures_locked(struct heap_figures *h)
 		for (unsigned o = 0; o < MAX_ORDER; o++)
 			h->free_blocks += z->nr_free[o];
 	}
+	if (zones[1]->kind != ZONE_BRK)
+		return;                               /* the break never moved (zone.c) */
 	h->brk_base = zones[1]->base;
 	h->brk_top = zones[1]->top;
 	h->brk_bytes = h->brk_top - h->brk_base;

@@ -116,10 +116,17 @@ static int brk_grow(struct zone *z, unsigned order)
 /*
  * A new mmap zone of MMAP_ZONE_SIZE, all free. It is aligned to its size, one zone_map
  * granule, so that no two zones ever share a granule. page_lock held.
+ *
+ * When the break never moved for us (the first sbrk failed: a sandbox, or valgrind, whose
+ * brk segment is 8 MiB), the first mmap zone takes the brk zone's place, zones[1], and
+ * the break is not tried again: zone_of() checks that zone's bounds before anything else,
+ * so the fast paths cost what they cost on a brk heap (valgrind measured 15 instructions
+ * more per free() in a process whose heap was all in mmap zones).
  */
 static int mmap_zone_new(void)
 {
-	if (nr_zones + 1 >= MAX_ZONES)
+	bool replaces_brk = brk_zone.top == 0;
+	if (!replaces_brk && nr_zones + 1 >= MAX_ZONES)
 		return -1;
 	char *map = map_anon(2 * MMAP_ZONE_SIZE, MAP_NORESERVE);
 	if (!map)
@@ -129,21 +136,28 @@ static int mmap_zone_new(void)
 		sys_munmap(map, base - (uintptr_t)map);
 	sys_munmap((void *)(base + MMAP_ZONE_SIZE), (uintptr_t)map + MMAP_ZONE_SIZE - base);
 	size_t npages = MMAP_ZONE_SIZE >> PAGE_SHIFT;
-	struct zone *z = map_anon(sizeof(struct zone) + npages * sizeof(struct page), 0);
+	struct zone *z = replaces_brk ? &brk_zone : map_anon(sizeof(struct zone) + npages * sizeof(struct page), 0);
 	if (!z) {
 		sys_munmap((void *)base, MMAP_ZONE_SIZE);
 		return -1;
 	}
-	z->id = (uint16_t)(nr_zones + 1);
+	if (replaces_brk) {
+		z->can_grow = false;
+	} else {
+		z->id = (uint16_t)(nr_zones + 1);
+		z->pages = (struct page *)(z + 1);
+		z->max_pages = npages;
+	}
 	z->kind = ZONE_MMAP;
-	z->pages = (struct page *)(z + 1);
-	z->max_pages = npages;
 	z->base = base;
 	z->top = base + MMAP_ZONE_SIZE;
-	buddy_init_zone(z);
+	if (!replaces_brk)
+		buddy_init_zone(z);
 	buddy_free_pages(z, 0, npages, true);
-	zones[z->id] = z;
-	__atomic_store_n(&nr_zones, nr_zones + 1, __ATOMIC_RELEASE);
+	if (!replaces_brk) {
+		zones[z->id] = z;
+		__atomic_store_n(&nr_zones, nr_zones + 1, __ATOMIC_RELEASE);
+	}
 	zone_map_register(z, z->base, z->top);
 	gstats.mmap_zones++;
 	return 0;

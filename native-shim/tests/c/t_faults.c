@@ -61,6 +61,16 @@ static struct ss_shm_global counters(void)
 	return g;
 }
 
+/* The zone records of a snapshot taken now: how many, and the first one. */
+static uint32_t zones_now(struct ss_shm_zone *first)
+{
+	static char buf[1 << 20];
+	CHECK(ss_snapshot(buf, sizeof buf) <= sizeof buf);
+	const struct ss_shm_header *h = (const struct ss_shm_header *)buf;
+	memcpy(first, buf + h->zones_offset, sizeof *first);
+	return h->nr_zones;
+}
+
 /* Both ends of a block: enough to see neighbours overlap, cheap for 192 MiB of blocks. */
 static void fill_ends(unsigned char *p, size_t n, unsigned seed)
 {
@@ -309,6 +319,10 @@ static int child_mode(const char *mode)
 			CHECK(malloc(64 * KiB));
 		struct ss_shm_global g = counters();
 		CHECK(g.brk_bytes == 0 && g.brk_failures >= 1 && g.mmap_zones >= 1);
+		/* the break never moved: the first mmap zone took the brk zone's place (zone 1,
+		 * the one zone_of() checks first), no empty brk zone beside it */
+		struct ss_shm_zone first;
+		CHECK(zones_now(&first) == 1 && first.id == 1 && first.kind == 1 && first.top > first.base);
 	} else if (!strcmp(mode, "env-off")) {      /* malformed: injection stays off */
 		void *p = malloc(1 * MiB);
 		CHECK(p);
