@@ -113,9 +113,36 @@ static int brk_grow(struct zone *z, unsigned order)
 	return brk_grow_to(z, align_up(zone_npages(z), blk) + blk);
 }
 
+/* An anonymous mapping of MMAP_ZONE_SIZE aligned to its size: one zone_map granule, so
+ * that no two zones ever share a granule. 0 when mmap fails. */
+static uintptr_t zone_mapping(void)
+{
+	char *map = map_anon(2 * MMAP_ZONE_SIZE, MAP_NORESERVE);
+	if (!map)
+		return 0;
+	uintptr_t base = align_up((uintptr_t)map, MMAP_ZONE_SIZE);
+	if (base > (uintptr_t)map)
+		sys_munmap(map, base - (uintptr_t)map);
+	sys_munmap((void *)(base + MMAP_ZONE_SIZE), (uintptr_t)map + MMAP_ZONE_SIZE - base);
+	return base;
+}
+
+/* A zone of its own for a mapping (descriptors and page array in one more mapping). */
+static struct zone *zone_struct_new(void)
+{
+	size_t npages = MMAP_ZONE_SIZE >> PAGE_SHIFT;
+	struct zone *z = map_anon(sizeof(struct zone) + npages * sizeof(struct page), 0);
+	if (!z)
+		return NULL;
+	z->id = (uint16_t)(nr_zones + 1);
+	z->pages = (struct page *)(z + 1);
+	z->max_pages = npages;
+	buddy_init_zone(z);
+	return z;
+}
+
 /*
- * A new mmap zone of MMAP_ZONE_SIZE, all free. It is aligned to its size, one zone_map
- * granule, so that no two zones ever share a granule. page_lock held.
+ * A new mmap zone of MMAP_ZONE_SIZE, all free. page_lock held.
  *
  * When the break never moved for us (the first sbrk failed: a sandbox, or valgrind, whose
  * brk segment is 8 MiB), the first mmap zone takes the brk zone's place, zones[1], and
@@ -128,33 +155,20 @@ static int mmap_zone_new(void)
 	bool replaces_brk = brk_zone.top == 0;
 	if (!replaces_brk && nr_zones + 1 >= MAX_ZONES)
 		return -1;
-	char *map = map_anon(2 * MMAP_ZONE_SIZE, MAP_NORESERVE);
-	if (!map)
+	uintptr_t base = zone_mapping();
+	if (!base)
 		return -1;
-	uintptr_t base = align_up((uintptr_t)map, MMAP_ZONE_SIZE);
-	if (base > (uintptr_t)map)
-		sys_munmap(map, base - (uintptr_t)map);
-	sys_munmap((void *)(base + MMAP_ZONE_SIZE), (uintptr_t)map + MMAP_ZONE_SIZE - base);
-	size_t npages = MMAP_ZONE_SIZE >> PAGE_SHIFT;
-	struct zone *z = replaces_brk ? &brk_zone : map_anon(sizeof(struct zone) + npages * sizeof(struct page), 0);
+	struct zone *z = replaces_brk ? &brk_zone : zone_struct_new();
 	if (!z) {
 		sys_munmap((void *)base, MMAP_ZONE_SIZE);
 		return -1;
 	}
-	if (replaces_brk) {
-		z->can_grow = false;
-	} else {
-		z->id = (uint16_t)(nr_zones + 1);
-		z->pages = (struct page *)(z + 1);
-		z->max_pages = npages;
-	}
+	z->can_grow = false;
 	z->kind = ZONE_MMAP;
 	z->base = base;
 	z->top = base + MMAP_ZONE_SIZE;
-	if (!replaces_brk)
-		buddy_init_zone(z);
-	buddy_free_pages(z, 0, npages, true);
-	if (!replaces_brk) {
+	buddy_free_pages(z, 0, MMAP_ZONE_SIZE >> PAGE_SHIFT, true);
+	if (!replaces_brk) {                     /* zones[1] is published already */
 		zones[z->id] = z;
 		__atomic_store_n(&nr_zones, nr_zones + 1, __ATOMIC_RELEASE);
 	}
