@@ -351,6 +351,32 @@ static bool freed_already(const void *p, unsigned cls, struct slab *s, int idx)
 	return found;
 }
 
+/*
+ * The cache of a kmalloc object that was freed and not handed out since (its key confirmed
+ * by freed_already), NULL for anything else: realloc of such a block would give one object
+ * to two owners (glibc returns it as it is when it shrinks), so realloc reports it.
+ */
+static const char *freed_kmalloc_object(void *p)
+{
+	struct zone *z = zone_of(p);
+	struct page *pg = z ? page_of(z, p) : NULL;
+	if (!pg || pg->kind != PG_SLAB || !pg->slab || ((uint64_t *)p)[1] != free_key(p))
+		return NULL;
+	struct slab *s = pg->slab;
+	struct kmem_cache *c = s->cache;
+	int idx = slab_obj_index(c, s, p);
+	if (c->debug || c->tc_class < 0 || idx < 0 || !freed_already(p, (unsigned)c->tc_class, s, idx))
+		return NULL;
+	return c->name;
+}
+
+/* What the report of a pointer that is no block of ours says about it. */
+static const char *invalid_why(const void *p)
+{
+	return zone_of(p) ? "not the start of an allocated block, or already freed"
+			  : "not allocated by slabscope, or already freed";
+}
+
 /* Returns false (after reporting) for a pointer that is not ours to free. */
 static bool free_any(void *p, const char *who)
 {
@@ -418,7 +444,7 @@ static bool free_any(void *p, const char *who)
 		return true;
 	}
 invalid:
-	ss_bad_pointer(who, p, zone_of(p) ? "not the start of an allocated block, or already freed" : "not allocated by slabscope, or already freed");
+	ss_bad_pointer(who, p, invalid_why(p));
 	return false;
 }
 
@@ -609,7 +635,12 @@ static void *realloc_from(void *p, size_t n, const void *caller)
 	}
 	size_t old = usable_size(p);
 	if (!old) {
-		ss_bad_pointer("realloc(): invalid pointer", p, "not allocated by slabscope");
+		ss_bad_pointer("realloc(): invalid pointer", p, invalid_why(p));
+		return NULL;
+	}
+	const char *freed_in = freed_kmalloc_object(p);
+	if (unlikely(freed_in)) {
+		ss_bad_pointer("realloc(): pointer already freed", p, freed_in);
 		return NULL;
 	}
 	bool debugged = unlikely(debug_medium | debug_mmap) && debugged_block(p);
