@@ -132,12 +132,10 @@ static void buddy_free_block(struct zone *z, uint32_t idx, unsigned order, bool 
 
 /* Free pages [start, end) of zone z: mark them free, then free the largest aligned blocks.
  * `clean`: the pages are known not to be resident (fresh from the kernel). */
-void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean)
+/* Free pages [start, end), already marked free (kind PG_FREE, no flags): the largest
+ * aligned blocks, each merged with its buddies. */
+static void buddy_free_marked(struct zone *z, size_t start, size_t end, bool clean)
 {
-	for (size_t i = start; i < end; i++) {
-		z->pages[i].kind = PG_FREE;
-		z->pages[i].flags = 0;
-	}
 	while (start < end) {
 		unsigned o = start ? (unsigned)__builtin_ctzl(start) : MAX_ORDER - 1;
 		if (o > MAX_ORDER - 1)
@@ -147,6 +145,15 @@ void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean)
 		buddy_free_block(z, (uint32_t)start, o, clean);
 		start += (size_t)1 << o;
 	}
+}
+
+void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean)
+{
+	for (size_t i = start; i < end; i++) {
+		z->pages[i].kind = PG_FREE;
+		z->pages[i].flags = 0;
+	}
+	buddy_free_marked(z, start, end, clean);
 }
 
 /* ---- free runs: maximal sequences of free pages, indexed by length ---------- */
@@ -326,8 +333,11 @@ long buddy_block_ending_at(struct zone *z, size_t t)
 }
 
 /* Carve the free run [start, end) out of the free blocks that hold it, giving back the
- * parts of those blocks outside it. The run's pages are left PG_FREE without a head:
- * the caller marks them. */
+ * parts of those blocks outside it. The run's pages are left PG_ABSENT: the caller marks
+ * them. The parts given back are still marked free (only a block's head has flags, and
+ * free_list_del cleared them), so they are not marked again: a run taken from a large
+ * block costs its own pages, not the block's (bench frag: claim_run and buddy_free_range
+ * took 36 M of 1,911 M instructions, most of them re-marking the rest of big blocks). */
 static void claim_run(struct zone *z, size_t start, size_t end)
 {
 	for (size_t p = start; p < end;) {
@@ -337,9 +347,9 @@ static void claim_run(struct zone *z, size_t start, size_t end)
 		for (size_t i = p; i < end && i < blk_end; i++)
 			z->pages[i].kind = PG_ABSENT;    /* claimed: never a coalescing partner */
 		if (h < p)
-			buddy_free_range(z, h, p, clean);
+			buddy_free_marked(z, h, p, clean);
 		if (blk_end > end)
-			buddy_free_range(z, end, blk_end, clean);
+			buddy_free_marked(z, end, blk_end, clean);
 		p = blk_end;
 	}
 }
@@ -400,7 +410,7 @@ static void *alloc_aligned(size_t npages, unsigned order, enum page_kind kind)
 			continue;
 		size_t end = (size_t)idx + ((size_t)1 << order);
 		if ((size_t)idx + npages < end)                  /* (free_list_del cleared the flag) */
-			buddy_free_range(z, (size_t)idx + npages, end, clean);
+			buddy_free_marked(z, (size_t)idx + npages, end, clean);
 		runs_taken(z, free_run_start(z, (size_t)idx), (size_t)idx, (size_t)idx + npages);
 		mark_pages(z, (size_t)idx, npages, kind);
 		return page_addr(z, (size_t)idx);

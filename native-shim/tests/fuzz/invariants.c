@@ -43,6 +43,10 @@ static void check_zone(struct zone *z)
 				if (in_free_block[i] || z->pages[i].kind != PG_FREE)
 					fuzz_fail("zone %u: page %zu of free block %u (order %u) is kind %u, or in two blocks",
 						  z->id, i, idx, o, z->pages[i].kind);
+				/* only the head has flags: claim_run gives the rest of a block back unmarked */
+				if (i > idx && z->pages[i].flags)
+					fuzz_fail("zone %u: page %zu inside free block %u (order %u) has flags %#x",
+						  z->id, i, idx, o, z->pages[i].flags);
 				in_free_block[i] = 1;
 			}
 			/* a free block whose buddy is free with the same order should have merged */
