@@ -307,7 +307,10 @@ static long free_block_containing(struct zone *z, size_t p)
 {
 	if (p >= zone_npages(z) || z->pages[p].kind != PG_FREE)
 		return -1;
-	for (unsigned o = 0; o < MAX_ORDER; o++) {
+	if (z->pages[p].flags & PGF_HEAD)            /* only a free block's head has flags */
+		return (long)p;
+	/* the orders up to p's own alignment would name p itself as the head */
+	for (unsigned o = p ? (unsigned)__builtin_ctzl(p) + 1 : MAX_ORDER; o < MAX_ORDER; o++) {
 		size_t h = p & ~(((size_t)1 << o) - 1);
 		struct page *pg = &z->pages[h];
 		if (pg->kind == PG_FREE && (pg->flags & PGF_HEAD) && pg->order == o)
