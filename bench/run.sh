@@ -20,6 +20,7 @@ RUNS=3
 RUNS_SET=0
 SCALE=1
 QUICK=0
+INSTR=0
 ONLY=""
 ALLOC=""
 TIMEOUT=300
@@ -30,6 +31,8 @@ usage() {
 usage: bench/run.sh [options]
   --runs N          runs per workload and allocator (default 3; the median time is reported)
   --quick           short smoke run: 1 run each, workloads scaled to 0.2
+  --instructions    count instructions instead of timing: one run of each under callgrind
+                    (scale 0.2 unless --scale), the whole run's and the malloc family's
   --scale X         scale factor for the workload sizes (default 1; --quick sets 0.2)
   --only A,B,...    workloads to run (default: all): ${ALL_WORKLOADS[*]}
   --alloc A,B,...   allocators to run (default: all): ${ALL_ALLOCS[*]}
@@ -57,6 +60,7 @@ while [ $# -gt 0 ]; do
         --runs) [ $# -ge 2 ] || die "--runs needs a value"; RUNS=$2; RUNS_SET=1; shift 2 ;;
         --runs=*) RUNS=${1#*=}; RUNS_SET=1; shift ;;
         --quick) QUICK=1; shift ;;
+        --instructions) INSTR=1; shift ;;
         --scale) [ $# -ge 2 ] || die "--scale needs a value"; SCALE=$2; shift 2 ;;
         --scale=*) SCALE=${1#*=}; shift ;;
         --only) [ $# -ge 2 ] || die "--only needs a value"; ONLY=$2; shift 2 ;;
@@ -70,7 +74,7 @@ while [ $# -gt 0 ]; do
         *) usage >&2; die "unknown option: $1" ;;
     esac
 done
-if [ "$QUICK" = 1 ]; then
+if [ "$QUICK" = 1 ] || [ "$INSTR" = 1 ]; then
     [ "$RUNS_SET" = 1 ] || RUNS=1
     [ "$SCALE" != 1 ] || SCALE=0.2
 fi
@@ -120,6 +124,7 @@ for a in "${REQ_ALLOCS[@]}"; do
     [ -n "$p" ] && ! pkg_installed "$p" && need_pkgs+=("$p")
 done
 if have_workload sqlite && ! command -v sqlite3 >/dev/null 2>&1; then need_pkgs+=(sqlite3); fi
+if [ "$INSTR" = 1 ] && ! command -v valgrind >/dev/null 2>&1; then need_pkgs+=(valgrind); fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     if [ "$INSTALL" = 0 ]; then
         log "run.sh: missing packages (not installing, --no-install): ${need_pkgs[*]}"
@@ -240,6 +245,60 @@ setup_workload() {
     esac
     return 0
 }
+
+# ---------------------------------------------------------------- --instructions
+# One run of each workload under each allocator in callgrind (every process of it:
+# --trace-children), summed by callgrind_sum.py: on this 2-core host a few percent of time
+# is noise, instructions are not. SLABSCOPE_SHM=0: the shim publishes its statistics by the
+# clock, which valgrind slows fifty-fold, so they would be published fifty times as often.
+count_instructions() {
+    local out="$TARGET/instructions.md" w a rd res
+    local -A TOT FAM
+    log "run.sh: counting instructions (callgrind, scale $SCALE): ${WORKLOADS[*]} x ${ALLOCS[*]}"
+    for w in "${WORKLOADS[@]}"; do
+        setup_workload "$w" "$RUNS_DIR" || { log "run.sh: workload $w skipped: $WHY"; continue; }
+        for a in "${ALLOCS[@]}"; do
+            rd="$RUNS_DIR/$w/$a/cg"
+            rm -rf "$rd"; mkdir -p "$rd"
+            setup_workload "$w" "$rd"
+            printf '%-13s %-9s ... ' "$w" "$a" >&2
+            (cd "$rd" && env "${ENVS[@]+"${ENVS[@]}"}" ${LIB[$a]:+LD_PRELOAD=${LIB[$a]}} SLABSCOPE_SHM=0 \
+                timeout "$TIMEOUT" valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$rd/cg.%p" \
+                "${CMD[@]}" <"$STDIN" >"$rd/out" 2>"$rd/err") || { log "FAILED (see $rd/err)"; continue; }
+            read -r -a res <<<"$("$GEN_PY" "$BENCH_DIR/callgrind_sum.py" "$rd" "${LIB[$a]}")"
+            TOT[$w/$a]=${res[0]}; FAM[$w/$a]=${res[1]}
+            awk -v t="${res[0]}" -v f="${res[1]}" -v n="${res[2]}" \
+                'BEGIN { printf "%9.1f M instructions, %7.1f M in the malloc family (%d processes)\n", t / 1e6, f / 1e6, n }' >&2
+        done
+    done
+    {
+        echo "Instructions, $(date -u '+%Y-%m-%d %H:%M UTC'), callgrind, scale $SCALE, one run each (every process of it); family = the malloc family's own functions (glibc's malloc/ sources, or the preloaded library). M = millions; ratio = the run's total against glibc's."
+        echo
+        local head="| workload |" rule="|---|"
+        for a in "${ALLOCS[@]}"; do
+            head+=" $a M | $a family M |"; rule+="---:|---:|"
+            [ "$a" = glibc ] || { head+=" $a ÷ glibc |"; rule+="---:|"; }
+        done
+        echo "$head"; echo "$rule"
+        for w in "${WORKLOADS[@]}"; do
+            local row="| $w |" g=${TOT[$w/glibc]:-}
+            for a in "${ALLOCS[@]}"; do
+                local t=${TOT[$w/$a]:-} f=${FAM[$w/$a]:-}
+                if [ -z "$t" ]; then row+=" — | — |"; [ "$a" = glibc ] || row+=" — |"; continue; fi
+                row+=$(awk -v t="$t" -v f="$f" 'BEGIN { printf " %.1f | %.1f |", t / 1e6, f / 1e6 }')
+                [ "$a" = glibc ] || row+=$(awk -v t="$t" -v g="$g" 'BEGIN { printf " %s |", g ? sprintf("%.3f", t / g) : "—" }')
+            done
+            echo "$row"
+        done
+    } | tee "$out"
+    log "run.sh: table in $out"
+}
+if [ "$INSTR" = 1 ]; then
+    mkdir -p "$TARGET/runs"
+    RUNS_DIR="$TARGET/runs"
+    count_instructions
+    exit 0
+fi
 
 RAW="$TARGET/runs.csv"
 RUNS_DIR="$TARGET/runs"
