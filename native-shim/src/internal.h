@@ -174,13 +174,9 @@ INTERNAL void *map_anon(size_t len, int extra_flags);
 INTERNAL const char *ss_getenv(const char *name);   /* init.c */
 
 INTERNAL extern struct zone brk_zone;        /* zones[1] (zone.c) */
-static inline struct zone *zone_of(const void *p)
+/* The zone of an address outside zones[1], through zone_map; NULL for none. */
+static inline struct zone *zone_of_mapped(uintptr_t a)
 {
-	uintptr_t a = (uintptr_t)p;
-	/* The brk heap holds most blocks: one range check instead of two dependent loads
-	 * (zone_map, then zones[]) before the zone's bounds. */
-	if (likely(a - brk_zone.base < brk_zone.top - brk_zone.base))
-		return &brk_zone;
 	if (unlikely(a >> ADDR_BITS))
 		return NULL;
 	uint16_t id = zone_map[a >> GRANULE_SHIFT];
@@ -189,10 +185,31 @@ static inline struct zone *zone_of(const void *p)
 	struct zone *z = zones[id];
 	return (a >= z->base && a < z->top) ? z : NULL;
 }
+static inline struct zone *zone_of(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	/* The brk heap holds most blocks: one range check instead of two dependent loads
+	 * (zone_map, then zones[]) before the zone's bounds. */
+	if (likely(a - brk_zone.base < brk_zone.top - brk_zone.base))
+		return &brk_zone;
+	return zone_of_mapped(a);
+}
 static inline size_t zone_npages(const struct zone *z) { return (z->top - z->base) >> PAGE_SHIFT; }
 static inline struct page *page_of(struct zone *z, const void *p)
 {
 	return &z->pages[((uintptr_t)p - z->base) >> PAGE_SHIFT];
+}
+/* zone_of and page_of in one, for the fast paths: the offset into the brk heap that the
+ * range check computes is the page's index too. When p is in no zone, no_page (zone.c),
+ * whose kind (PG_ABSENT) no fast path takes: they test the kind anyway, not a NULL. */
+INTERNAL extern const struct page no_page;
+static inline const struct page *page_lookup(const void *p)
+{
+	uintptr_t off = (uintptr_t)p - brk_zone.base;
+	if (likely(off < brk_zone.top - brk_zone.base))
+		return &brk_zone.pages[off >> PAGE_SHIFT];
+	struct zone *z = zone_of_mapped((uintptr_t)p);
+	return z ? page_of(z, p) : &no_page;
 }
 static inline void *page_addr(const struct zone *z, size_t idx) { return (void *)(z->base + (idx << PAGE_SHIFT)); }
 
@@ -396,8 +413,15 @@ INTERNAL extern struct kmem_cache kmalloc_caches[NR_KMALLOC];
 INTERNAL extern struct kmem_cache kmalloc_8;
 INTERNAL extern uint8_t kmalloc_lut[KMALLOC_MAX / 16 + 1];   /* (size + 15) / 16 -> class */
 INTERNAL extern uint32_t kmalloc_size[NR_KMALLOC];   /* 0: hot class slot not in use yet */
-INTERNAL extern uint32_t kmalloc_recip[NR_KMALLOC];   /* the caches' recip, for free() */
-INTERNAL extern uint32_t kmalloc_span[NR_KMALLOC];    /* objects per slab * size */
+/* What free()'s fast path checks a pointer against (set with the class): the bytes of a
+ * slab's objects, and the stride's divisibility magic ceil(2^64 / size): an offset below
+ * 2^32 is a multiple of the stride iff offset * magic <= magic - 1 (mod 2^64) (Lemire,
+ * Kaser, Kurz, "Faster remainder by direct computation", 2019): one multiplication. */
+struct kmalloc_geometry {
+	uint64_t magic;
+	uint32_t span;                /* objects per slab * size */
+};
+INTERNAL extern struct kmalloc_geometry kmalloc_geometry[NR_KMALLOC];
 INTERNAL int kmalloc_init(void);
 INTERNAL void kmalloc_note_refill(unsigned cls, size_t n);
 /* The kmalloc class of a request of n <= KMALLOC_MAX bytes: one load, whatever the size. */

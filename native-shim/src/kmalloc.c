@@ -48,8 +48,7 @@ struct kmem_cache kmalloc_caches[NR_KMALLOC];
 struct kmem_cache kmalloc_8;
 uint8_t kmalloc_lut[KMALLOC_MAX / 16 + 1];
 struct tc_layout tc_light, tc_full;
-uint32_t kmalloc_recip[NR_KMALLOC];
-uint32_t kmalloc_span[NR_KMALLOC];
+struct kmalloc_geometry kmalloc_geometry[NR_KMALLOC];
 
 #define HOT_MIN_SIZE 512               /* smaller requests: classes 16-64 B apart, and busy */
 #ifndef HOT_REFILLS                    /* -D for experiments */
@@ -132,8 +131,8 @@ static int setup_class(unsigned i, uint32_t size, unsigned flags)
 	if (kmem_cache_setup(&kmalloc_caches[i], name, size, align, flags, NULL) < 0)
 		return -1;
 	kmalloc_caches[i].tc_class = (int)i;
-	kmalloc_recip[i] = kmalloc_caches[i].recip;
-	kmalloc_span[i] = kmalloc_caches[i].num * kmalloc_caches[i].size;
+	kmalloc_geometry[i].magic = UINT64_MAX / kmalloc_caches[i].size + 1;
+	kmalloc_geometry[i].span = kmalloc_caches[i].num * kmalloc_caches[i].size;
 	kmalloc_size[i] = size;
 	return 0;
 }

@@ -39,9 +39,9 @@ static inline bool fast_object(const struct page *pg, unsigned cls, const void *
 	if (!(pg->kind == PG_SLAB && cls < NR_KMALLOC && !(pg->flags & PGF_SAMPLED)))
 		return false;
 	uintptr_t first = ((uintptr_t)p & ~(PAGE_SIZE - 1)) + (intptr_t)pg->obj_delta;
-	uintptr_t off = (uintptr_t)p - first;
-	uint32_t idx = (uint32_t)((off * kmalloc_recip[cls]) >> 32);
-	return off < kmalloc_span[cls] && (uintptr_t)idx * kmalloc_size[cls] == off &&
+	uint64_t off = (uintptr_t)p - first;
+	const struct kmalloc_geometry *g = &kmalloc_geometry[cls];
+	return off < g->span && off * g->magic <= g->magic - 1 &&
 	       ((const uint64_t *)p)[1] != free_key(p);
 }
 
@@ -470,9 +470,8 @@ static __attribute__((noinline)) void free_slow(void *p, const void *caller)
 EXPORT void free(void *p)
 {
 	struct tcache *tc = tc_self;
-	struct zone *z = zone_of(p);
-	if (likely(z && (uintptr_t)tc > (uintptr_t)TC_DEAD)) {
-		struct page *pg = page_of(z, p);
+	const struct page *pg = page_lookup(p);
+	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD)) {
 		unsigned cls = pg->slab_class;
 		uint32_t k;
 		if (likely(fast_object(pg, cls, p) && (k = tc->count[cls]) < tc->limit[cls])) {
@@ -690,9 +689,8 @@ static inline void *realloc_in_cache(struct tcache *tc, void *p, unsigned cls, s
 EXPORT void *realloc(void *p, size_t n)
 {
 	struct tcache *tc = tc_self;
-	struct zone *z = zone_of(p);
-	if (likely(z && (uintptr_t)tc > (uintptr_t)TC_DEAD && n - 1 < settings.small_limit)) {
-		struct page *pg = page_of(z, p);
+	const struct page *pg = page_lookup(p);
+	if (likely((uintptr_t)tc > (uintptr_t)TC_DEAD && n - 1 < settings.small_limit)) {
 		unsigned cls = pg->slab_class;
 		uint64_t requested = tc->st.bytes_requested + n;
 		void *q;

@@ -30,6 +30,7 @@ struct zone *zones[MAX_ZONES];
 unsigned nr_zones;
 uint16_t *zone_map;
 struct zone brk_zone;
+const struct page no_page = { .kind = PG_ABSENT, .slab_class = NO_CLASS };
 
 /* Anonymous read-write memory from mmap, NULL when it fails (or a fault is injected). */
 void *map_anon(size_t len, int extra_flags)
