@@ -130,8 +130,6 @@ static void buddy_free_block(struct zone *z, uint32_t idx, unsigned order, bool 
 	free_list_add(z, idx, order, clean);
 }
 
-/* Free pages [start, end) of zone z: mark them free, then free the largest aligned blocks.
- * `clean`: the pages are known not to be resident (fresh from the kernel). */
 /* Free pages [start, end), already marked free (kind PG_FREE, no flags): the largest
  * aligned blocks, each merged with its buddies. */
 static void buddy_free_marked(struct zone *z, size_t start, size_t end, bool clean)
@@ -147,6 +145,8 @@ static void buddy_free_marked(struct zone *z, size_t start, size_t end, bool cle
 	}
 }
 
+/* Free pages [start, end) of zone z: mark them free, then free the largest aligned blocks.
+ * `clean`: the pages are known not to be resident (fresh from the kernel). */
 void buddy_free_range(struct zone *z, size_t start, size_t end, bool clean)
 {
 	for (size_t i = start; i < end; i++) {
@@ -338,9 +338,8 @@ long buddy_block_ending_at(struct zone *z, size_t t)
 /* Carve the free run [start, end) out of the free blocks that hold it, giving back the
  * parts of those blocks outside it. The run's pages are left PG_ABSENT: the caller marks
  * them. The parts given back are still marked free (only a block's head has flags, and
- * free_list_del cleared them), so they are not marked again: a run taken from a large
- * block costs its own pages, not the block's (bench frag: claim_run and buddy_free_range
- * took 36 M of 1,911 M instructions, most of them re-marking the rest of big blocks). */
+ * free_list_del cleared them), so they are not marked again: the pages of a block that a
+ * run does not take are not walked one by one (bench frag: 2 M of 1,911 M instructions). */
 static void claim_run(struct zone *z, size_t start, size_t end)
 {
 	for (size_t p = start; p < end;) {
